@@ -1,0 +1,126 @@
+/* svm_abi.h: the versioned guest/monitor ABI of svm-sandbox (self-contained). */
+#ifndef SVM_ABI_H
+#define SVM_ABI_H
+
+#include <stdint.h>
+
+/*
+ * Bump SVM_ABI_VERSION on any incompatible change. The monitor writes it into
+ * the boot info; guestlib refuses to run main() under a different version.
+ */
+#define SVM_ABI_VERSION 1
+#define SVM_BOOTINFO_MAGIC 0x53564d42u /* "SVMB" */
+
+/*
+ * A guest-physical address. The guest runs on an identity map, so in the guest
+ * it is also a virtual address; in the monitor it is only a number, and turning
+ * it into a host pointer goes through the checked accessor (vm_gpa()).
+ */
+typedef uint64_t svm_gpa_t;
+
+/*
+ * Guest-physical layout (identity-mapped; all of it below 4 GiB).
+ *   [0, 4 KiB)            not mapped: catches NULL dereferences
+ *   [4 KiB, 1 MiB)        monitor-owned: GDT, TSS, IDT, fault stubs, page
+ *                         tables (kernel-only), boot info and argv (user RO)
+ *   [1 MiB, image end)    the app's PT_LOAD segments, with their own rights
+ *   [image end, guard)    heap, handed to the app in the boot info
+ *   one page              stack guard, not mapped
+ *   [mem - stack, mem)    stack
+ */
+#define SVM_PAGE_SIZE 0x1000ull
+#define SVM_LOAD_MIN 0x100000ull /* lowest address a segment may use */
+#define SVM_STACK_SIZE 0x40000ull /* 256 KiB */
+#define SVM_MEM_MIN 0x200000ull /* 2 MiB */
+#define SVM_MEM_MAX 0x40000000ull /* 1 GiB */
+#define SVM_MEM_DEFAULT 0x2000000ull /* 32 MiB */
+
+/*
+ * Hypercalls. The app (at CPL 3) performs a 32-bit `out` to port
+ * SVM_HC_PORT_BASE + nr; the value is the guest-physical address of the
+ * argument struct for that call. The TSS I/O bitmap opens exactly the ports
+ * [SVM_HC_PORT_BASE, SVM_HC_PORT_BASE + SVM_HC_PORT_COUNT) to user mode.
+ * Results come back in the same struct.
+ */
+#define SVM_HC_PORT_BASE 0x500
+#define SVM_HC_PORT_COUNT 32
+
+enum svm_hypercall {
+	SVM_HC_WRITE = 0, /* struct svm_hc_write */
+	SVM_HC_READ = 1, /* struct svm_hc_read */
+	SVM_HC_RANDOM = 2, /* struct svm_hc_random */
+	SVM_HC_EXIT = 3, /* struct svm_hc_exit; does not return */
+	SVM_HC_NOP = 4, /* no argument; measures the round trip */
+	SVM_HC_MAX /* first unassigned number */
+};
+
+/* Write len bytes at data to the monitor's stdout (fd 1) or stderr (fd 2). */
+struct svm_hc_write {
+	svm_gpa_t data;
+	uint64_t len;
+	uint32_t fd;
+	int32_t ret; /* out: 0, or -1 if the monitor could not write */
+};
+
+/* Read up to len bytes of the monitor's stdin into data. */
+struct svm_hc_read {
+	svm_gpa_t data;
+	uint64_t len;
+	int64_t ret; /* out: bytes read, 0 at end of input, -1 on error */
+};
+
+/* Fill len bytes at data with random bytes (len <= SVM_RANDOM_MAX). */
+#define SVM_RANDOM_MAX 256
+struct svm_hc_random {
+	svm_gpa_t data;
+	uint64_t len;
+	int64_t ret; /* out: 0, or -1 on error */
+};
+
+/* End the run; the monitor exits with status & 0xff. */
+struct svm_hc_exit {
+	int32_t status;
+	uint32_t pad;
+};
+
+/*
+ * Fault reports. The monitor-owned exception stubs (kernel mode) push the
+ * vector and error code and `out` to SVM_FAULT_PORT, which the I/O bitmap
+ * keeps closed to user mode, so an app cannot forge a fault report. The stack
+ * then holds struct svm_fault_frame at the guest's RSP.
+ */
+#define SVM_FAULT_PORT 0x4ff
+struct svm_fault_frame {
+	uint64_t vector;
+	uint64_t error;
+	uint64_t rip; /* pushed by the CPU from here on */
+	uint64_t cs;
+	uint64_t rflags;
+	uint64_t rsp;
+	uint64_t ss;
+};
+
+/*
+ * Boot info, written by the monitor below SVM_LOAD_MIN and mapped read-only
+ * for the app; its address is in %rdi at the entry point.
+ */
+struct svm_bootinfo {
+	uint32_t magic; /* SVM_BOOTINFO_MAGIC */
+	uint32_t abi_version; /* SVM_ABI_VERSION */
+	uint64_t mem_size; /* bytes of guest memory */
+	svm_gpa_t heap_start; /* free memory for the allocator ... */
+	svm_gpa_t heap_end; /* ... up to here (exclusive) */
+	svm_gpa_t stack_top; /* initial %rsp */
+	/*
+	 * Time without an exit: at guest TSC value tsc_base the wall clock read
+	 * wall_ns_base nanoseconds since the Unix epoch; the TSC runs at tsc_khz.
+	 */
+	uint64_t tsc_khz;
+	uint64_t tsc_base;
+	uint64_t wall_ns_base;
+	uint32_t argc;
+	uint32_t pad;
+	svm_gpa_t argv; /* argc + 1 svm_gpa_t entries, the last one 0 */
+};
+
+#endif

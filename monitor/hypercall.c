@@ -1,0 +1,210 @@
+/* hypercall.c: port-I/O dispatch, the hypercall table and its handlers. */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+/*
+ * Copy a hypercall's argument struct out of guest memory once; the handler
+ * checks and uses only the copy, so the guest cannot change it in between.
+ */
+static int get_args(struct svm_vm *vm, const char *name, svm_gpa_t arg,
+    void *dst, size_t len)
+{
+	const void *src = vm_gpa(vm, arg, len);
+
+	if (src == NULL)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "%s: argument struct at %#llx outside guest memory", name,
+		    (unsigned long long)arg);
+	memcpy(dst, src, len);
+	return 0;
+}
+
+/* Write a result field back at arg + off, where the app could write too. */
+static int put_result(struct svm_vm *vm, const char *name, svm_gpa_t arg,
+    size_t off, const void *src, size_t len)
+{
+	void *dst = vm_gpa_out(vm, arg + off, len);
+
+	if (dst == NULL)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "%s: argument struct at %#llx not writable by the app",
+		    name, (unsigned long long)arg);
+	memcpy(dst, src, len);
+	return 0;
+}
+
+static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
+{
+	struct svm_hc_write a;
+	const uint8_t *p;
+	uint64_t done = 0;
+
+	if (get_args(vm, "write", arg, &a, sizeof(a)))
+		return 1;
+	if (a.fd != 1 && a.fd != 2)
+		return vm_end(vm, SVM_END_GUEST_ERROR, "write: bad fd %u",
+		    a.fd);
+	if ((p = vm_gpa(vm, a.data, a.len)) == NULL)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "write: buffer %#llx+%#llx outside guest memory",
+		    (unsigned long long)a.data, (unsigned long long)a.len);
+	while (done < a.len) {
+		ssize_t n = write((int)a.fd, p + done, a.len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			/* A closed pipe ends the run instead of spinning on it. */
+			return vm_end(vm, SVM_END_MONITOR_ERROR,
+			    "writing the app's output: %s",
+			    n < 0 ? strerror(errno) : "short write");
+		done += (uint64_t)n;
+	}
+	a.ret = 0;
+	return put_result(vm, "write", arg, offsetof(struct svm_hc_write, ret),
+	    &a.ret, sizeof(a.ret));
+}
+
+static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
+{
+	struct svm_hc_read a;
+	uint8_t *p;
+	ssize_t n;
+
+	if (get_args(vm, "read", arg, &a, sizeof(a)))
+		return 1;
+	if ((p = vm_gpa_out(vm, a.data, a.len)) == NULL)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "read: buffer %#llx+%#llx not writable by the app",
+		    (unsigned long long)a.data, (unsigned long long)a.len);
+	do
+		n = read(0, p, a.len);
+	while (n < 0 && errno == EINTR);
+	a.ret = n < 0 ? -1 : n;
+	return put_result(vm, "read", arg, offsetof(struct svm_hc_read, ret),
+	    &a.ret, sizeof(a.ret));
+}
+
+static int hc_random(struct svm_vm *vm, svm_gpa_t arg)
+{
+	struct svm_hc_random a;
+	uint8_t *p;
+
+	if (get_args(vm, "random", arg, &a, sizeof(a)))
+		return 1;
+	if (a.len > SVM_RANDOM_MAX ||
+	    (p = vm_gpa_out(vm, a.data, a.len)) == NULL)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "random: bad buffer %#llx+%#llx",
+		    (unsigned long long)a.data, (unsigned long long)a.len);
+	/* Up to 256 bytes from the urandom pool never return short. */
+	a.ret = getrandom(p, a.len, 0) == (ssize_t)a.len ? 0 : -1;
+	return put_result(vm, "random", arg,
+	    offsetof(struct svm_hc_random, ret), &a.ret, sizeof(a.ret));
+}
+
+static int hc_exit(struct svm_vm *vm, svm_gpa_t arg)
+{
+	struct svm_hc_exit a;
+
+	if (get_args(vm, "exit", arg, &a, sizeof(a)))
+		return 1;
+	vm->app_status = a.status;
+	vm->end = SVM_END_EXIT;
+	return 1;
+}
+
+static int hc_nop(struct svm_vm *vm, svm_gpa_t arg)
+{
+	(void)vm;
+	(void)arg;
+	return 0;
+}
+
+int hypercall_register(struct svm_vm *vm, unsigned nr, svm_hypercall_fn fn)
+{
+	if (nr >= SVM_HC_PORT_COUNT || vm->hypercalls[nr] != NULL)
+		return -1;
+	vm->hypercalls[nr] = fn;
+	return 0;
+}
+
+void hypercall_init(struct svm_vm *vm)
+{
+	hypercall_register(vm, SVM_HC_WRITE, hc_write);
+	hypercall_register(vm, SVM_HC_READ, hc_read);
+	hypercall_register(vm, SVM_HC_RANDOM, hc_random);
+	hypercall_register(vm, SVM_HC_EXIT, hc_exit);
+	hypercall_register(vm, SVM_HC_NOP, hc_nop);
+}
+
+static const char *const vector_names[32] = {
+	[0] = "#DE divide error", [1] = "#DB debug", [2] = "NMI",
+	[3] = "#BP breakpoint", [4] = "#OF overflow", [5] = "#BR bound range",
+	[6] = "#UD invalid opcode", [7] = "#NM device not available",
+	[8] = "#DF double fault", [10] = "#TS invalid TSS",
+	[11] = "#NP segment not present", [12] = "#SS stack fault",
+	[13] = "#GP general protection", [14] = "#PF page fault",
+	[16] = "#MF x87 error", [17] = "#AC alignment check",
+	[18] = "#MC machine check", [19] = "#XM SIMD error",
+	[20] = "#VE virtualization", [21] = "#CP control protection",
+};
+
+/* A report from the monitor's own fault stubs: the frame is at the guest RSP. */
+static int fault(struct svm_vm *vm)
+{
+	struct svm_regs r;
+	const void *frame;
+	const char *name;
+	uint64_t guard = vm->mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
+
+	if (vm->be->regs(vm, &r) < 0 ||
+	    (frame = vm_gpa(vm, r.rsp, sizeof(vm->fault))) == NULL)
+		return vm_end(vm, SVM_END_MONITOR_ERROR,
+		    "guest fault, but its frame cannot be read");
+	memcpy(&vm->fault, frame, sizeof(vm->fault));
+	vm->fault_cr2 = r.cr2;
+	name = vm->fault.vector < 32 ? vector_names[vm->fault.vector] : NULL;
+	if (vm->fault.vector == 14 && r.cr2 >= guard &&
+	    r.cr2 < guard + SVM_PAGE_SIZE)
+		name = "#PF page fault (stack overflow)";
+	if (vm->fault.vector == 14)
+		return vm_end(vm, SVM_END_FAULT,
+		    "guest fault: %s (vector 14) at rip %#llx, address %#llx, "
+		    "error code %#llx", name, (unsigned long long)vm->fault.rip,
+		    (unsigned long long)r.cr2,
+		    (unsigned long long)vm->fault.error);
+	return vm_end(vm, SVM_END_FAULT,
+	    "guest fault: %s (vector %llu) at rip %#llx, error code %#llx",
+	    name ? name : "exception", (unsigned long long)vm->fault.vector,
+	    (unsigned long long)vm->fault.rip,
+	    (unsigned long long)vm->fault.error);
+}
+
+int vm_io(struct svm_vm *vm, uint16_t port, unsigned size, bool out,
+    uint32_t value, uint32_t count)
+{
+	unsigned nr = port - SVM_HC_PORT_BASE;
+
+	if (port == SVM_FAULT_PORT && out)
+		return fault(vm);
+	if (port < SVM_HC_PORT_BASE || nr >= SVM_HC_PORT_COUNT)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "port I/O to unexpected port %#x at rip %#llx", port,
+		    (unsigned long long)vm_rip(vm));
+	if (!out || size != 4 || count != 1)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "hypercall %u: %s of %u byte(s)%s instead of a 32-bit out "
+		    "at rip %#llx", nr, out ? "out" : "in", size,
+		    count != 1 ? " repeated" : "",
+		    (unsigned long long)vm_rip(vm));
+	if (vm->hypercalls[nr] == NULL)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "unknown hypercall %u at rip %#llx", nr,
+		    (unsigned long long)vm_rip(vm));
+	return vm->hypercalls[nr](vm, value);
+}

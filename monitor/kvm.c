@@ -1,0 +1,283 @@
+/* kvm.c: the KVM backend: VM and vCPU setup, and the exit loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+struct kvm_backend {
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+};
+
+static int fail(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+static void segment(struct kvm_segment *s, uint16_t sel, uint8_t type,
+    uint8_t dpl, uint8_t code)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->dpl = dpl;
+	s->s = 1;
+	s->l = code; /* 64-bit code; data segments ignore it */
+	s->g = 1;
+}
+
+/* Enter the app in 64-bit mode at CPL 3 with the tables x86_setup() built. */
+static int set_entry_state(struct svm_vm *vm, struct kvm_backend *kb,
+    char *err, size_t errlen)
+{
+	struct kvm_sregs sr;
+	struct kvm_regs r;
+
+	if (ioctl(kb->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
+		return fail(err, errlen, "KVM_GET_SREGS");
+	segment(&sr.cs, X86_SEL_UCODE, 11, 3, 1);
+	segment(&sr.ss, X86_SEL_UDATA, 3, 3, 0);
+	sr.ds = sr.es = sr.fs = sr.gs = sr.ss;
+	memset(&sr.tr, 0, sizeof(sr.tr));
+	sr.tr.selector = X86_SEL_TSS;
+	sr.tr.base = X86_TSS;
+	sr.tr.limit = X86_TSS_LIMIT;
+	sr.tr.type = 11; /* busy 64-bit TSS */
+	sr.tr.present = 1;
+	memset(&sr.ldt, 0, sizeof(sr.ldt));
+	sr.ldt.type = 2;
+	sr.ldt.unusable = 1;
+	sr.gdt.base = X86_GDT;
+	sr.gdt.limit = X86_GDT_ENTRIES * 8 - 1;
+	sr.idt.base = X86_IDT;
+	sr.idt.limit = X86_IDT_ENTRIES * 16 - 1;
+	sr.cr0 = X86_CR0;
+	sr.cr3 = X86_PT_BASE;
+	sr.cr4 = X86_CR4;
+	sr.efer = X86_EFER;
+	if (ioctl(kb->vcpu_fd, KVM_SET_SREGS, &sr) < 0)
+		return fail(err, errlen, "KVM_SET_SREGS");
+
+	memset(&r, 0, sizeof(r));
+	r.rip = vm->entry;
+	r.rsp = vm->stack_top;
+	r.rdi = vm->bootinfo;
+	r.rflags = 0x2; /* IF clear: the guest takes no interrupts */
+	if (ioctl(kb->vcpu_fd, KVM_SET_REGS, &r) < 0)
+		return fail(err, errlen, "KVM_SET_REGS");
+	return 0;
+}
+
+/* Tell the guest how to read wall-clock time from its TSC without an exit. */
+static void set_clock(struct svm_vm *vm, struct kvm_backend *kb)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e.index = 0x10 /* IA32_TSC */ };
+	int khz = ioctl(kb->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+
+	if (khz <= 0 || ioctl(kb->vcpu_fd, KVM_GET_MSRS, &m) != 1)
+		khz = 0, m.e.data = 0; /* guestlib then reports time 0 */
+	vm_set_clock(vm, (uint64_t)khz, m.e.data);
+}
+
+static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = vm->mem_size,
+		.userspace_addr = (uintptr_t)vm->mem,
+	};
+	struct kvm_backend *kb;
+	int n;
+
+	if ((kb = calloc(1, sizeof(*kb))) == NULL)
+		return fail(err, errlen, "out of memory");
+	kb->kvm_fd = kb->vm_fd = kb->vcpu_fd = -1;
+	vm->backend = kb;
+
+	if ((kb->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0)
+		return fail(err, errlen, "/dev/kvm");
+	if (ioctl(kb->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		snprintf(err, errlen, "/dev/kvm: unsupported KVM API version");
+		return -1;
+	}
+	if ((kb->vm_fd = ioctl(kb->kvm_fd, KVM_CREATE_VM, 0)) < 0)
+		return fail(err, errlen, "KVM_CREATE_VM");
+	if (ioctl(kb->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION");
+	if ((kb->vcpu_fd = ioctl(kb->vm_fd, KVM_CREATE_VCPU, 0)) < 0)
+		return fail(err, errlen, "KVM_CREATE_VCPU");
+	if ((n = ioctl(kb->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0)) <
+	    (int)sizeof(struct kvm_run))
+		return fail(err, errlen, "KVM_GET_VCPU_MMAP_SIZE");
+	kb->run_size = (size_t)n;
+	kb->run = mmap(NULL, kb->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    kb->vcpu_fd, 0);
+	if (kb->run == MAP_FAILED) {
+		kb->run = NULL;
+		return fail(err, errlen, "mmap kvm_run");
+	}
+	if (set_entry_state(vm, kb, err, errlen) < 0)
+		return -1;
+	set_clock(vm, kb);
+	vm->vcpu_fd = kb->vcpu_fd;
+	return 0;
+}
+
+static int kvm_regs(struct svm_vm *vm, struct svm_regs *regs)
+{
+	struct kvm_backend *kb = vm->backend;
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+
+	if (ioctl(kb->vcpu_fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(kb->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
+		return -1;
+	regs->rip = r.rip;
+	regs->rsp = r.rsp;
+	regs->cr2 = sr.cr2;
+	return 0;
+}
+
+static const char *exit_name(uint32_t reason)
+{
+	static const char *const names[] = {
+		[KVM_EXIT_UNKNOWN] = "UNKNOWN",
+		[KVM_EXIT_EXCEPTION] = "EXCEPTION",
+		[KVM_EXIT_IO] = "IO",
+		[KVM_EXIT_HYPERCALL] = "HYPERCALL",
+		[KVM_EXIT_DEBUG] = "DEBUG",
+		[KVM_EXIT_HLT] = "HLT",
+		[KVM_EXIT_MMIO] = "MMIO",
+		[KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+		[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
+		[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+		[KVM_EXIT_INTR] = "INTR",
+		[KVM_EXIT_SET_TPR] = "SET_TPR",
+		[KVM_EXIT_TPR_ACCESS] = "TPR_ACCESS",
+		[KVM_EXIT_NMI] = "NMI",
+		[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+		[KVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT",
+	};
+
+	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+		return names[reason];
+	return "?";
+}
+
+/* Handle one port-I/O exit; 0 resumes the guest, 1 ends the run. */
+static int io_exit(struct svm_vm *vm, struct kvm_backend *kb)
+{
+	const struct kvm_run *run = kb->run;
+	uint32_t value = 0;
+	unsigned size = run->io.size;
+
+	/* The data sits inside the shared kvm_run mapping; stay inside it. */
+	if (size > sizeof(value) || run->io.data_offset > kb->run_size - size)
+		return vm_end(vm, SVM_END_MONITOR_ERROR,
+		    "KVM reported a bad I/O exit");
+	if (run->io.direction == KVM_EXIT_IO_OUT)
+		memcpy(&value, (const uint8_t *)run + run->io.data_offset,
+		    size);
+	return vm_io(vm, run->io.port, size,
+	    run->io.direction == KVM_EXIT_IO_OUT, value, run->io.count);
+}
+
+static void kvm_run_loop(struct svm_vm *vm)
+{
+	struct kvm_backend *kb = vm->backend;
+	struct kvm_run *run = kb->run;
+
+	for (;;) {
+		if (ioctl(kb->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vm_end(vm, SVM_END_MONITOR_ERROR, "KVM_RUN: %s",
+			    strerror(errno));
+			return;
+		}
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			if (io_exit(vm, kb))
+				return;
+			break;
+		case KVM_EXIT_SHUTDOWN:
+			vm_end(vm, SVM_END_SHUTDOWN,
+			    "guest triple fault (shutdown) at rip %#llx",
+			    (unsigned long long)vm_rip(vm));
+			return;
+		case KVM_EXIT_HLT:
+			vm_end(vm, SVM_END_GUEST_ERROR,
+			    "guest halted at rip %#llx",
+			    (unsigned long long)vm_rip(vm));
+			return;
+		case KVM_EXIT_MMIO:
+			vm_end(vm, SVM_END_GUEST_ERROR,
+			    "guest %s at %#llx outside its memory, rip %#llx",
+			    run->mmio.is_write ? "store" : "load",
+			    (unsigned long long)run->mmio.phys_addr,
+			    (unsigned long long)vm_rip(vm));
+			return;
+		case KVM_EXIT_FAIL_ENTRY:
+			vm_end(vm, SVM_END_MONITOR_ERROR,
+			    "VM entry failed (hardware reason %#llx)",
+			    (unsigned long long)run->fail_entry
+				.hardware_entry_failure_reason);
+			return;
+		case KVM_EXIT_INTERNAL_ERROR:
+			vm_end(vm, SVM_END_GUEST_ERROR,
+			    "KVM internal error %u%s at rip %#llx",
+			    run->internal.suberror,
+			    run->internal.suberror ==
+				    KVM_INTERNAL_ERROR_EMULATION ?
+				" (emulation failure)" : "",
+			    (unsigned long long)vm_rip(vm));
+			return;
+		default:
+			vm_end(vm, SVM_END_GUEST_ERROR,
+			    "unexpected exit %u (%s) at rip %#llx",
+			    run->exit_reason, exit_name(run->exit_reason),
+			    (unsigned long long)vm_rip(vm));
+			return;
+		}
+	}
+}
+
+static void kvm_close(struct svm_vm *vm)
+{
+	struct kvm_backend *kb = vm->backend;
+
+	if (kb->run != NULL)
+		munmap(kb->run, kb->run_size);
+	if (kb->vcpu_fd >= 0)
+		close(kb->vcpu_fd);
+	if (kb->vm_fd >= 0)
+		close(kb->vm_fd);
+	if (kb->kvm_fd >= 0)
+		close(kb->kvm_fd);
+	free(kb);
+	vm->backend = NULL;
+	vm->vcpu_fd = -1;
+}
+
+const struct svm_backend svm_backend_kvm = {
+	.name = "kvm",
+	.open = kvm_open,
+	.run = kvm_run_loop,
+	.regs = kvm_regs,
+	.close = kvm_close,
+};

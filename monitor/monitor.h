@@ -1,0 +1,227 @@
+/* monitor.h: internal interfaces of the svm-sandbox monitor library. */
+#ifndef MONITOR_H
+#define MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "svm_abi.h"
+
+/*
+ * How a run ended. The CLI maps each to its exit status (main.c); the
+ * library itself never exits.
+ */
+enum svm_end {
+	SVM_END_EXIT, /* the app called exit; vm->app_status holds its status */
+	SVM_END_FAULT, /* CPU exception in the app; vm->fault holds the details */
+	SVM_END_SHUTDOWN, /* triple fault */
+	SVM_END_GUEST_ERROR, /* the guest broke the ABI (port, hypercall, args) */
+	SVM_END_MONITOR_ERROR, /* host-side failure during the run */
+};
+
+/* Exit statuses of the CLI; README.md and --help list the same table. */
+#define SVM_STATUS_BAD_APP 1
+#define SVM_STATUS_USAGE 2
+#define SVM_STATUS_MONITOR 3
+#define SVM_STATUS_FAULT 250
+#define SVM_STATUS_SHUTDOWN 251
+#define SVM_STATUS_GUEST_ERROR 252
+
+#define SVM_ERR_LEN 256
+
+/* A checked-out PT_LOAD segment. */
+struct elf_seg {
+	uint64_t vaddr, memsz, offset, filesz;
+	uint32_t flags; /* PF_R | PF_W | PF_X, as in the ELF file */
+};
+
+#define ELF_MAX_SEGS 8
+#define SVM_PF_W 2 /* PF_W, without pulling <elf.h> into every file */
+
+/* What elf_parse() found in an app file; all fields already checked. */
+struct elf_image {
+	uint64_t entry;
+	uint64_t end; /* page-rounded end of the highest segment */
+	unsigned nsegs;
+	struct elf_seg segs[ELF_MAX_SEGS];
+};
+
+/*
+ * elf_parse: check the app file image (file, len bytes) against guest memory
+ * of mem_size bytes and fill *img. Returns 0, or -1 with a one-line reason in
+ * err (errlen bytes). Reads only inside [file, file + len).
+ */
+int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
+    struct elf_image *img, char *err, size_t errlen);
+
+/* Registers the monitor reads back from the vCPU to report on a run. */
+struct svm_regs {
+	uint64_t rip, rsp, cr2;
+};
+
+struct svm_vm;
+
+/*
+ * A hypercall handler: nr's argument struct is at guest-physical arg. Returns
+ * 0 to resume the guest, or 1 when the run has ended (vm->end is set).
+ */
+typedef int (*svm_hypercall_fn)(struct svm_vm *vm, svm_gpa_t arg);
+
+/* The VM: backend-neutral state plus an opaque pointer to the backend's. */
+struct svm_vm {
+	uint8_t *mem; /* host mapping of guest-physical [0, mem_size) */
+	uint64_t mem_size;
+	struct elf_image img;
+	svm_gpa_t entry, stack_top, bootinfo;
+	svm_hypercall_fn hypercalls[SVM_HC_PORT_COUNT];
+
+	enum svm_end end;
+	int app_status;
+	struct svm_fault_frame fault;
+	uint64_t fault_cr2;
+	char err[SVM_ERR_LEN]; /* why the run ended, for every end but EXIT */
+
+	const struct svm_backend *be;
+	void *backend; /* the backend's own state */
+	int vcpu_fd; /* the fd the filter allows the run ioctl on */
+};
+
+/*
+ * vm_gpa: the host pointer for guest range [gpa, gpa + len), or NULL if any
+ * part of it is outside guest memory. Every guest address goes through here;
+ * the overflow-checked sum keeps a wrapping gpa + len from passing.
+ */
+static inline void *vm_gpa(const struct svm_vm *vm, svm_gpa_t gpa, uint64_t len)
+{
+	uint64_t end;
+
+	if (__builtin_add_overflow(gpa, len, &end) || end > vm->mem_size)
+		return NULL;
+	return vm->mem + gpa;
+}
+
+/*
+ * vm_gpa_out: like vm_gpa(), for memory the monitor writes on the app's
+ * behalf: the whole range must lie in one region the app itself may write
+ * (a writable segment, the heap or the stack), so a hypercall cannot be used
+ * to patch the app's text or the monitor's tables.
+ */
+static inline void *vm_gpa_out(const struct svm_vm *vm, svm_gpa_t gpa,
+    uint64_t len)
+{
+	uint64_t guard = vm->mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
+	uint64_t end = gpa + len; /* checked by vm_gpa() before use */
+	unsigned i;
+
+	if (vm_gpa(vm, gpa, len) == NULL)
+		return NULL;
+	if ((gpa >= vm->img.end && end <= guard) ||
+	    (gpa >= guard + SVM_PAGE_SIZE && end <= vm->mem_size))
+		return vm->mem + gpa;
+	for (i = 0; i < vm->img.nsegs; i++) {
+		const struct elf_seg *s = &vm->img.segs[i];
+
+		if ((s->flags & SVM_PF_W) && gpa >= s->vaddr &&
+		    end <= s->vaddr + s->memsz)
+			return vm->mem + gpa;
+	}
+	return NULL;
+}
+
+/* vm_end: record how the run ended; returns 1 (the handler "stop" value). */
+int vm_end(struct svm_vm *vm, enum svm_end end, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * vm_create: map mem_size bytes of guest memory, load the app file at path,
+ * write page tables, descriptor tables and the boot info with argv (argc
+ * strings). Returns 0, or a SVM_STATUS_* code with a message in err.
+ */
+int vm_create(struct svm_vm *vm, const struct svm_backend *be,
+    const char *path, uint64_t mem_size, int argc, char *const argv[],
+    char *err, size_t errlen);
+
+/*
+ * vm_set_clock: for the boot info, the guest TSC runs at tsc_khz and reads
+ * tsc_now at the wall-clock time of this call. Backends call it before entry.
+ */
+void vm_set_clock(struct svm_vm *vm, uint64_t tsc_khz, uint64_t tsc_now);
+
+/* vm_destroy: release everything vm_create and the backend acquired. */
+void vm_destroy(struct svm_vm *vm);
+
+/* x86_setup: build GDT, TSS, IDT, fault stubs and page tables in guest memory. */
+int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
+
+/* Descriptor-table and paging constants x86_setup() uses, for the backends. */
+#define X86_GDT 0x1000ull
+#define X86_TSS 0x2000ull
+#define X86_IDT 0x3000ull
+#define X86_STUBS 0x4000ull
+#define X86_BOOTINFO 0x5000ull /* up to X86_BOOTINFO_END, user read-only */
+#define X86_BOOTINFO_END 0x8000ull
+#define X86_KSTACK_TOP 0x9000ull /* one kernel-only page below it */
+#define X86_PT_BASE 0x9000ull /* page tables from here ... */
+#define X86_PT_END SVM_LOAD_MIN /* ... to here */
+
+#define X86_SEL_KCODE 0x08
+#define X86_SEL_KDATA 0x10
+#define X86_SEL_UDATA 0x1b
+#define X86_SEL_UCODE 0x23
+#define X86_SEL_TSS 0x28
+#define X86_GDT_ENTRIES 7
+#define X86_TSS_SIZE 104
+#define X86_IOPB_BYTES ((SVM_HC_PORT_BASE + SVM_HC_PORT_COUNT + 7) / 8 + 1)
+#define X86_TSS_LIMIT (X86_TSS_SIZE + X86_IOPB_BYTES - 1)
+#define X86_IDT_ENTRIES 32
+
+#define X86_CR0 0x80050033ull /* PG WP NE ET MP PE */
+#define X86_CR4 0x620ull /* OSXMMEXCPT OSFXSR PAE */
+#define X86_EFER 0xd00ull /* NXE LMA LME */
+
+/*
+ * A backend runs the vCPU: KVM (kvm.c) now, the svmk module later. open
+ * creates the VM and vCPU over vm->mem and sets the entry registers; run is
+ * the exit loop and returns when the run has ended (vm->end set), making only
+ * syscalls the seccomp filter allows; regs reads rip, rsp and cr2 (0 or -1);
+ * close frees the backend state. open and regs return 0 or -1 with err set.
+ */
+struct svm_backend {
+	const char *name;
+	int (*open)(struct svm_vm *vm, char *err, size_t errlen);
+	void (*run)(struct svm_vm *vm);
+	int (*regs)(struct svm_vm *vm, struct svm_regs *regs);
+	void (*close)(struct svm_vm *vm);
+};
+
+extern const struct svm_backend svm_backend_kvm;
+
+/* hypercall_init: fill vm->hypercalls with the standard table. */
+void hypercall_init(struct svm_vm *vm);
+
+/* hypercall_register: put fn in slot nr. Returns 0, or -1 if nr is out of
+ * range or the slot is taken. */
+int hypercall_register(struct svm_vm *vm, unsigned nr, svm_hypercall_fn fn);
+
+/*
+ * vm_io: handle a port-I/O exit from any backend: port, size in bytes, out
+ * for the direction, value (for an out), count (> 1 for rep). Returns 0 to
+ * resume the guest, 1 when the run has ended.
+ */
+int vm_io(struct svm_vm *vm, uint16_t port, unsigned size, bool out,
+    uint32_t value, uint32_t count);
+
+/* vm_rip: the guest's rip for error messages (0 if it cannot be read). */
+uint64_t vm_rip(struct svm_vm *vm);
+
+/*
+ * seccomp_lockdown: install the run-loop filter (vcpu_fd is the only fd the
+ * run ioctl is allowed on). Returns 0, or -1 with a message in err.
+ */
+int seccomp_lockdown(int vcpu_fd, char *err, size_t errlen);
+
+/* seccomp_print: write the allowlist with its argument rules to fd. */
+void seccomp_print(int fd);
+
+#endif

@@ -1,0 +1,161 @@
+/* seccomp.c: the filter that confines the monitor once the guest may run. */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/kvm.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+#define ANY UINT64_MAX /* no rule on this argument */
+#define FD_VCPU (UINT64_MAX - 1) /* placeholder: replaced by the vCPU fd */
+
+/*
+ * The allowlist: everything the exit loop, the hypercalls and the final error
+ * report need, found by tracing the static binary (tests/run.sh repeats the
+ * trace). Each rule pins arg0 (and arg1/arg2 where set) to one value.
+ */
+static const struct rule {
+	int nr;
+	const char *name;
+	uint64_t a0, a1, a2;
+	const char *why;
+} rules[] = {
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_RUN, ANY,
+	    "the exit loop" },
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_GET_REGS, ANY,
+	    "rip and rsp for fault and error reports" },
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_GET_SREGS, ANY,
+	    "cr2 for page-fault reports" },
+	{ SCMP_SYS(write), "write", 1, ANY, ANY,
+	    "the app's output (write hypercall)" },
+	{ SCMP_SYS(write), "write", 2, ANY, ANY,
+	    "the app's error output (write hypercall)" },
+	{ SCMP_SYS(writev), "writev", 2, ANY, ANY,
+	    "the monitor's one-line diagnostic (musl stdio uses writev)" },
+	{ SCMP_SYS(read), "read", 0, ANY, ANY,
+	    "the app's input (read hypercall)" },
+	{ SCMP_SYS(getrandom), "getrandom", ANY, ANY, 0,
+	    "random hypercall; flags must be 0" },
+	{ SCMP_SYS(exit_group), "exit_group", ANY, ANY, ANY,
+	    "the end of the run" },
+};
+
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+static void fmt_arg(char *buf, size_t len, uint64_t v, const char *what)
+{
+	if (v == FD_VCPU)
+		snprintf(buf, len, "%s == vcpu_fd", what);
+	else
+		snprintf(buf, len, "%s == %llu", what, (unsigned long long)v);
+}
+
+void seccomp_print(int fd)
+{
+	size_t i;
+
+	dprintf(fd, "default: kill the process\n");
+	for (i = 0; i < NRULES; i++) {
+		const struct rule *r = &rules[i];
+		char a[3][48] = { "", "", "" };
+
+		if (r->a0 != ANY)
+			fmt_arg(a[0], sizeof(a[0]), r->a0, r->nr ==
+			    SCMP_SYS(getrandom) ? "buf" : "fd");
+		if (r->a1 == KVM_RUN)
+			snprintf(a[1], sizeof(a[1]), ", request == KVM_RUN");
+		else if (r->a1 == KVM_GET_REGS)
+			snprintf(a[1], sizeof(a[1]),
+			    ", request == KVM_GET_REGS");
+		else if (r->a1 == KVM_GET_SREGS)
+			snprintf(a[1], sizeof(a[1]),
+			    ", request == KVM_GET_SREGS");
+		if (r->a2 != ANY)
+			snprintf(a[2], sizeof(a[2]), "%sflags == %llu",
+			    a[0][0] ? ", " : "", (unsigned long long)r->a2);
+		dprintf(fd, "allow %-10s %s%s%s  # %s\n", r->name, a[0], a[1],
+		    a[2], r->why);
+	}
+}
+
+/* Build the filter with libseccomp and export it as BPF into buf. */
+static ssize_t build(int vcpu_fd, void *buf, size_t len, char *err,
+    size_t errlen)
+{
+	scmp_filter_ctx ctx;
+	ssize_t n = -1;
+	size_t i;
+	int mfd = -1, rc;
+
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
+		snprintf(err, errlen, "seccomp_init failed");
+		return -1;
+	}
+	for (i = 0; i < NRULES; i++) {
+		const struct rule *r = &rules[i];
+		struct scmp_arg_cmp c[3];
+		unsigned nc = 0;
+
+		/*
+		 * fds and ioctl requests are 32-bit in the kernel, and musl's
+		 * ioctl() sign-extends a request such as KVM_GET_REGS
+		 * (0x8090ae81): compare only the low 32 bits, as the kernel does.
+		 */
+		if (r->a0 != ANY)
+			c[nc++] = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffff,
+			    r->a0 == FD_VCPU ? (uint64_t)vcpu_fd : r->a0);
+		if (r->a1 != ANY)
+			c[nc++] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, r->a1);
+		if (r->a2 != ANY)
+			c[nc++] = SCMP_A2(SCMP_CMP_EQ, r->a2);
+		if ((rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, nc,
+			 c)) < 0) {
+			snprintf(err, errlen, "seccomp rule for %s: %s",
+			    r->name, strerror(-rc));
+			goto out;
+		}
+	}
+	/* libseccomp 2.5 exports only to an fd; a memfd keeps it in memory. */
+	if ((mfd = memfd_create("svm-seccomp", MFD_CLOEXEC)) < 0 ||
+	    (rc = seccomp_export_bpf(ctx, mfd)) < 0 ||
+	    (n = pread(mfd, buf, len, 0)) <= 0 || (size_t)n == len) {
+		snprintf(err, errlen, "exporting the seccomp filter failed");
+		n = -1;
+	}
+out:
+	if (mfd >= 0)
+		close(mfd);
+	seccomp_release(ctx);
+	return n;
+}
+
+int seccomp_lockdown(int vcpu_fd, char *err, size_t errlen)
+{
+	/* 512 BPF instructions; the filter above compiles to about 60. */
+	static struct sock_filter bpf[512];
+	struct sock_fprog prog;
+	ssize_t n;
+
+	/*
+	 * The context is released before the filter is loaded: seccomp_load()
+	 * would free memory under the filter, and free() may call munmap.
+	 */
+	if ((n = build(vcpu_fd, bpf, sizeof(bpf), err, errlen)) < 0)
+		return -1;
+	prog.len = (unsigned short)((size_t)n / sizeof(bpf[0]));
+	prog.filter = bpf;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+		snprintf(err, errlen, "loading the seccomp filter: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
