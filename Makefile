@@ -1,0 +1,2 @@
+# Makefile: lets plain `bmake` work here (Debian's bmake does not read BSDmakefile).
+.include "${.CURDIR}/BSDmakefile"
