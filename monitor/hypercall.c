@@ -42,6 +42,7 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 	struct svm_hc_write a;
 	const uint8_t *p;
 	uint64_t done = 0;
+	bool over = false;
 
 	if (get_args(vm, "write", arg, &a, sizeof(a)))
 		return 1;
@@ -52,11 +53,19 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
 		    "write: buffer %#llx+%#llx outside guest memory",
 		    (unsigned long long)a.data, (unsigned long long)a.len);
+	/* Past --max-output the run ends, with the output cut at the limit. */
+	if (vm->max_output != 0 && a.len > vm->max_output - vm->output_bytes) {
+		a.len = vm->max_output - vm->output_bytes;
+		over = true;
+	}
 	while (done < a.len) {
 		ssize_t n = write((int)a.fd, p + done, a.len - done);
 
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR) {
+			if (vm_check_stop(vm))
+				return 1;
 			continue;
+		}
 		if (n <= 0)
 			/* A closed pipe ends the run instead of spinning on it. */
 			return vm_end(vm, SVM_END_MONITOR_ERROR,
@@ -64,6 +73,11 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 			    n < 0 ? strerror(errno) : "short write");
 		done += (uint64_t)n;
 	}
+	vm->output_bytes += done;
+	if (over)
+		return vm_end(vm, SVM_END_OUTPUT_LIMIT,
+		    "output limit of %llu bytes reached",
+		    (unsigned long long)vm->max_output);
 	a.ret = 0;
 	return put_result(vm, "write", arg, offsetof(struct svm_hc_write, ret),
 	    &a.ret, sizeof(a.ret));
@@ -81,9 +95,9 @@ static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
 		    "read: buffer %#llx+%#llx not writable by the app",
 		    (unsigned long long)a.data, (unsigned long long)a.len);
-	do
-		n = read(0, p, a.len);
-	while (n < 0 && errno == EINTR);
+	while ((n = read(0, p, a.len)) < 0 && errno == EINTR)
+		if (vm_check_stop(vm))
+			return 1;
 	a.ret = n < 0 ? -1 : n;
 	return put_result(vm, "read", arg, offsetof(struct svm_hc_read, ret),
 	    &a.ret, sizeof(a.ret));
@@ -206,5 +220,6 @@ int vm_io(struct svm_vm *vm, uint16_t port, unsigned size, bool out,
 		return vm_end(vm, SVM_END_GUEST_ERROR,
 		    "unknown hypercall %u at rip %#llx", nr,
 		    (unsigned long long)vm_rip(vm));
+	vm->stats.hypercalls[nr]++;
 	return vm->hypercalls[nr](vm, value);
 }

@@ -135,6 +135,7 @@ static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
 		return -1;
 	set_clock(vm, kb);
 	vm->vcpu_fd = kb->vcpu_fd;
+	vm->kick = &kb->run->immediate_exit;
 	return 0;
 }
 
@@ -197,64 +198,95 @@ static int io_exit(struct svm_vm *vm, struct kvm_backend *kb)
 	    run->io.direction == KVM_EXIT_IO_OUT, value, run->io.count);
 }
 
+/* Handle one exit: 0 resumes the guest, 1 ends the run (vm->end set). */
+static int handle_exit(struct svm_vm *vm, struct kvm_backend *kb,
+    const struct kvm_run *run)
+{
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		vm->stats.exits[SVM_EXIT_IO]++;
+		return io_exit(vm, kb);
+	case KVM_EXIT_SHUTDOWN:
+		vm->stats.exits[SVM_EXIT_SHUTDOWN]++;
+		return vm_end(vm, SVM_END_SHUTDOWN,
+		    "guest triple fault (shutdown) at rip %#llx",
+		    (unsigned long long)vm_rip(vm));
+	case KVM_EXIT_HLT:
+		vm->stats.exits[SVM_EXIT_HLT]++;
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "guest halted at rip %#llx",
+		    (unsigned long long)vm_rip(vm));
+	case KVM_EXIT_MMIO:
+		vm->stats.exits[SVM_EXIT_MMIO]++;
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "guest %s at %#llx outside its memory, rip %#llx",
+		    run->mmio.is_write ? "store" : "load",
+		    (unsigned long long)run->mmio.phys_addr,
+		    (unsigned long long)vm_rip(vm));
+	case KVM_EXIT_INTR:
+		vm->stats.exits[SVM_EXIT_INTR]++;
+		return 0; /* the loop checks for a stop first */
+	}
+	vm->stats.exits[SVM_EXIT_OTHER]++;
+	switch (run->exit_reason) {
+	case KVM_EXIT_FAIL_ENTRY:
+		return vm_end(vm, SVM_END_MONITOR_ERROR,
+		    "VM entry failed (hardware reason %#llx)",
+		    (unsigned long long)run->fail_entry
+			.hardware_entry_failure_reason);
+	case KVM_EXIT_INTERNAL_ERROR:
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "KVM internal error %u%s at rip %#llx",
+		    run->internal.suberror,
+		    run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
+			" (emulation failure)" : "",
+		    (unsigned long long)vm_rip(vm));
+	default:
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "unexpected exit %u (%s) at rip %#llx", run->exit_reason,
+		    exit_name(run->exit_reason),
+		    (unsigned long long)vm_rip(vm));
+	}
+}
+
+/* One KVM_RUN, timed only when --stats asked for it. */
+static int run_once(struct svm_vm *vm, int fd)
+{
+	uint64_t t0;
+	int rc;
+
+	if (!vm->want_stats)
+		return ioctl(fd, KVM_RUN, 0);
+	t0 = vm_now_ns();
+	rc = ioctl(fd, KVM_RUN, 0);
+	vm->stats.guest_ns += vm_now_ns() - t0;
+	return rc;
+}
+
 static void kvm_run_loop(struct svm_vm *vm)
 {
 	struct kvm_backend *kb = vm->backend;
 	struct kvm_run *run = kb->run;
+	uint64_t start = vm->want_stats ? vm_now_ns() : 0;
 
 	for (;;) {
-		if (ioctl(kb->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+		/* A stop may have come while the monitor was handling an exit. */
+		if (vm_check_stop(vm))
+			break;
+		if (run_once(vm, kb->vcpu_fd) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				vm->stats.exits[SVM_EXIT_INTR]++;
 				continue;
+			}
 			vm_end(vm, SVM_END_MONITOR_ERROR, "KVM_RUN: %s",
 			    strerror(errno));
-			return;
-		}
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			if (io_exit(vm, kb))
-				return;
 			break;
-		case KVM_EXIT_SHUTDOWN:
-			vm_end(vm, SVM_END_SHUTDOWN,
-			    "guest triple fault (shutdown) at rip %#llx",
-			    (unsigned long long)vm_rip(vm));
-			return;
-		case KVM_EXIT_HLT:
-			vm_end(vm, SVM_END_GUEST_ERROR,
-			    "guest halted at rip %#llx",
-			    (unsigned long long)vm_rip(vm));
-			return;
-		case KVM_EXIT_MMIO:
-			vm_end(vm, SVM_END_GUEST_ERROR,
-			    "guest %s at %#llx outside its memory, rip %#llx",
-			    run->mmio.is_write ? "store" : "load",
-			    (unsigned long long)run->mmio.phys_addr,
-			    (unsigned long long)vm_rip(vm));
-			return;
-		case KVM_EXIT_FAIL_ENTRY:
-			vm_end(vm, SVM_END_MONITOR_ERROR,
-			    "VM entry failed (hardware reason %#llx)",
-			    (unsigned long long)run->fail_entry
-				.hardware_entry_failure_reason);
-			return;
-		case KVM_EXIT_INTERNAL_ERROR:
-			vm_end(vm, SVM_END_GUEST_ERROR,
-			    "KVM internal error %u%s at rip %#llx",
-			    run->internal.suberror,
-			    run->internal.suberror ==
-				    KVM_INTERNAL_ERROR_EMULATION ?
-				" (emulation failure)" : "",
-			    (unsigned long long)vm_rip(vm));
-			return;
-		default:
-			vm_end(vm, SVM_END_GUEST_ERROR,
-			    "unexpected exit %u (%s) at rip %#llx",
-			    run->exit_reason, exit_name(run->exit_reason),
-			    (unsigned long long)vm_rip(vm));
-			return;
 		}
+		if (handle_exit(vm, kb, run))
+			break;
 	}
+	if (vm->want_stats)
+		vm->stats.monitor_ns = vm_now_ns() - start - vm->stats.guest_ns;
 }
 
 static void kvm_close(struct svm_vm *vm)
@@ -272,6 +304,7 @@ static void kvm_close(struct svm_vm *vm)
 	free(kb);
 	vm->backend = NULL;
 	vm->vcpu_fd = -1;
+	vm->kick = NULL;
 }
 
 const struct svm_backend svm_backend_kvm = {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,11 +21,18 @@ static const char usage_text[] =
     "usage: svm-sandbox [options] app.bin [-- args...]\n"
     "Run a unikernel app in its own virtual machine.\n"
     "\n"
-    "  -m, --mem=SIZE     guest memory in MiB, or with a suffix M or G;\n"
-    "                     a multiple of 2 MiB from 2M to 1G (default 32M)\n"
-    "      --print-filter print the seccomp allowlist and exit\n"
-    "  -h, --help         print this help and exit\n"
-    "  -V, --version      print the version and exit\n"
+    "  -m, --mem=SIZE         guest memory in MiB, or with a suffix M or G;\n"
+    "                         a multiple of 2 MiB from 2M to 1G (default 32M)\n"
+    "  -t, --timeout=TIME     end the run after TIME seconds, or with a suffix\n"
+    "                         ms or s (1ms to 86400s; default: no limit)\n"
+    "  -o, --max-output=SIZE  end the run when the app has written more than\n"
+    "                         SIZE bytes, or with a suffix K, M or G; the\n"
+    "                         output is cut at SIZE (default: no limit)\n"
+    "      --stats[=json]     print exit and hypercall counts, times and guest\n"
+    "                         pages on stderr at the end, as text or JSON\n"
+    "      --print-filter     print the seccomp allowlist and exit\n"
+    "  -h, --help             print this help and exit\n"
+    "  -V, --version          print the version and exit\n"
     "\n"
     "Exit status:\n"
     "  0-255  the app's own exit status, when the app exits\n"
@@ -34,6 +42,9 @@ static const char usage_text[] =
     "  250    the app faulted (CPU exception)\n"
     "  251    the guest triple-faulted\n"
     "  252    the guest broke the ABI (bad hypercall, port or argument)\n"
+    "  124    the run timed out (--timeout)\n"
+    "  125    the app wrote more than --max-output\n"
+    "  128+N  the run was ended by signal N (SIGHUP, SIGINT, SIGTERM)\n"
     "  159    the monitor broke its seccomp filter (killed by SIGSYS)\n"
     "Every status but the app's own comes with one line on stderr.\n";
 
@@ -52,22 +63,47 @@ static _Noreturn void die(int status, const char *fmt, ...)
 	exit(status);
 }
 
-/* SIZE in MiB, or with an M or G suffix; 0 if it does not parse. */
-static uint64_t parse_mem(const char *s)
+/*
+ * A number with an optional suffix from units (name, multiplier; the one named
+ * "" is the unit of a bare number). Returns 0 if it does not parse or
+ * overflows.
+ */
+struct unit {
+	const char *name;
+	uint64_t mult;
+};
+
+static uint64_t parse_num(const char *s, const struct unit *units)
 {
 	char *end;
 	unsigned long long v;
+	uint64_t r;
 
+	if (*s < '0' || *s > '9')
+		return 0;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || v > (1ull << 20))
+	if (errno != 0)
 		return 0;
-	if (*end == 'G' || *end == 'g')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		end++;
-	return *end == '\0' ? v << 20 : 0;
+	for (; units->name != NULL; units++)
+		if (strcasecmp(end, units->name) == 0)
+			break;
+	if (units->name == NULL ||
+	    __builtin_mul_overflow((uint64_t)v, units->mult, &r))
+		return 0;
+	return r;
 }
+
+static const struct unit mem_units[] = {
+	{ "", 1ull << 20 }, { "M", 1ull << 20 }, { "G", 1ull << 30 }, { NULL, 0 },
+};
+static const struct unit time_units[] = {
+	{ "", 1000 }, { "s", 1000 }, { "ms", 1 }, { NULL, 0 },
+};
+static const struct unit size_units[] = {
+	{ "", 1 }, { "K", 1ull << 10 }, { "M", 1ull << 20 }, { "G", 1ull << 30 },
+	{ NULL, 0 },
+};
 
 #ifdef SVM_TESTING
 /* Test build only: make one syscall under the filter, to show it is enforced. */
@@ -88,6 +124,9 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mem", required_argument, NULL, 'm' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "max-output", required_argument, NULL, 'o' },
+		{ "stats", optional_argument, NULL, 'S' },
 		{ "print-filter", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -97,18 +136,37 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct rlimit nocore = { 0, 0 };
-	uint64_t mem = SVM_MEM_DEFAULT;
+	uint64_t mem = SVM_MEM_DEFAULT, timeout_ms = 0, max_output = 0;
+	uint64_t t0 = vm_now_ns();
+	int stats = 0; /* 1 text, 2 JSON */
 	const char *test = NULL;
 	char err[SVM_ERR_LEN];
 	struct svm_vm vm;
 	int c, rc, app_argc;
 
 	(void)test;
-	while ((c = getopt_long(argc, argv, "+m:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:t:o:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if ((mem = parse_mem(optarg)) == 0)
+			if ((mem = parse_num(optarg, mem_units)) == 0)
 				die(SVM_STATUS_USAGE, "bad --mem '%s'", optarg);
+			break;
+		case 't':
+			timeout_ms = parse_num(optarg, time_units);
+			if (timeout_ms == 0 || timeout_ms > 86400000)
+				die(SVM_STATUS_USAGE, "bad --timeout '%s'",
+				    optarg);
+			break;
+		case 'o':
+			if ((max_output = parse_num(optarg, size_units)) == 0)
+				die(SVM_STATUS_USAGE, "bad --max-output '%s'",
+				    optarg);
+			break;
+		case 'S':
+			if (optarg != NULL && strcmp(optarg, "json") != 0)
+				die(SVM_STATUS_USAGE, "bad --stats '%s'",
+				    optarg);
+			stats = optarg != NULL ? 2 : 1;
 			break;
 		case 'F':
 			seccomp_print(1);
@@ -151,13 +209,21 @@ int main(int argc, char **argv)
 	    argv + optind, err, sizeof(err));
 	if (rc != 0)
 		die(rc, "%s", err);
-	if (seccomp_lockdown(vm.vcpu_fd, err, sizeof(err)) < 0)
-		die(SVM_STATUS_MONITOR, "%s", err);
+	vm.timeout_ms = timeout_ms;
+	vm.max_output = max_output;
+	vm.want_stats = stats != 0;
+	if (vm_catch_signals() < 0 ||
+	    vm_start_limits(&vm, err, sizeof(err)) < 0 ||
+	    seccomp_lockdown(&vm, err, sizeof(err)) < 0)
+		die(SVM_STATUS_MONITOR, "%s", err[0] ? err : strerror(errno));
 #ifdef SVM_TESTING
 	if (test != NULL)
 		test_syscall(test);
 #endif
+	vm.stats.setup_ns = vm_now_ns() - t0;
 	vm.be->run(&vm);
+	if (stats)
+		vm_print_stats(&vm, 2, stats == 2);
 
 	/* Exit without tearing down: the filter allows nothing else now. */
 	switch (vm.end) {
@@ -169,6 +235,12 @@ int main(int argc, char **argv)
 		die(SVM_STATUS_SHUTDOWN, "%s", vm.err);
 	case SVM_END_GUEST_ERROR:
 		die(SVM_STATUS_GUEST_ERROR, "%s", vm.err);
+	case SVM_END_TIMEOUT:
+		die(SVM_STATUS_TIMEOUT, "%s", vm.err);
+	case SVM_END_OUTPUT_LIMIT:
+		die(SVM_STATUS_OUTPUT_LIMIT, "%s", vm.err);
+	case SVM_END_SIGNAL:
+		die(128 + vm.stop_signal, "%s", vm.err);
 	case SVM_END_MONITOR_ERROR:
 		break;
 	}

@@ -2,9 +2,11 @@
 #ifndef MONITOR_H
 #define MONITOR_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "svm_abi.h"
 
@@ -18,6 +20,9 @@ enum svm_end {
 	SVM_END_SHUTDOWN, /* triple fault */
 	SVM_END_GUEST_ERROR, /* the guest broke the ABI (port, hypercall, args) */
 	SVM_END_MONITOR_ERROR, /* host-side failure during the run */
+	SVM_END_TIMEOUT, /* --timeout passed */
+	SVM_END_OUTPUT_LIMIT, /* the app wrote more than --max-output */
+	SVM_END_SIGNAL, /* SIGINT, SIGTERM or SIGHUP; vm->stop_signal says which */
 };
 
 /* Exit statuses of the CLI; README.md and --help list the same table. */
@@ -27,6 +32,30 @@ enum svm_end {
 #define SVM_STATUS_FAULT 250
 #define SVM_STATUS_SHUTDOWN 251
 #define SVM_STATUS_GUEST_ERROR 252
+#define SVM_STATUS_TIMEOUT 124 /* as timeout(1) */
+#define SVM_STATUS_OUTPUT_LIMIT 125
+/* A stop signal ends the run with 128 + the signal, as a shell reports it. */
+
+/* Exits counted for --stats, by kind. */
+enum svm_exit_kind {
+	SVM_EXIT_IO,
+	SVM_EXIT_HLT,
+	SVM_EXIT_SHUTDOWN,
+	SVM_EXIT_MMIO,
+	SVM_EXIT_INTR, /* a signal kicked the vCPU out */
+	SVM_EXIT_OTHER,
+	SVM_EXIT_KINDS
+};
+
+/* What --stats reports; the *_ns times are wall-clock. */
+struct svm_stats {
+	uint64_t exits[SVM_EXIT_KINDS];
+	uint64_t hypercalls[SVM_HC_PORT_COUNT];
+	uint64_t setup_ns; /* vm_create() and lockdown */
+	uint64_t guest_ns; /* inside the run ioctl */
+	uint64_t monitor_ns; /* in the exit loop, outside the run ioctl */
+	uint64_t pages_resident; /* guest pages in host memory at the end */
+};
 
 #define SVM_ERR_LEN 256
 
@@ -85,6 +114,23 @@ struct svm_vm {
 	const struct svm_backend *be;
 	void *backend; /* the backend's own state */
 	int vcpu_fd; /* the fd the filter allows the run ioctl on */
+
+	/* Limits, set by the caller after vm_create(); 0 means none. */
+	uint64_t timeout_ms, max_output;
+	uint64_t output_bytes; /* written so far through the write hypercall */
+	/*
+	 * A stop signal or the timer sets stop_signal and *kick (the backend's
+	 * "leave the guest now" byte, e.g. kvm_run.immediate_exit); the loop
+	 * then ends the run through vm_check_stop().
+	 */
+	volatile sig_atomic_t stop_signal;
+	volatile uint8_t *kick;
+	timer_t timer;
+	bool have_timer;
+
+	bool want_stats;
+	struct svm_stats stats;
+	unsigned char *residency; /* mincore() vector, allocated before lockdown */
 };
 
 /*
@@ -141,6 +187,37 @@ int vm_end(struct svm_vm *vm, enum svm_end end, const char *fmt, ...)
 int vm_create(struct svm_vm *vm, const struct svm_backend *be,
     const char *path, uint64_t mem_size, int argc, char *const argv[],
     char *err, size_t errlen);
+
+/*
+ * vm_start_limits: make the calling thread the one that runs vm (signals kick
+ * its vCPU) and arm the --timeout timer, aimed at this thread. Call it after
+ * vm_create() and before the seccomp lockdown. Returns 0, or -1 with err set.
+ */
+int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen);
+
+/*
+ * vm_catch_signals: let SIGINT, SIGTERM and SIGHUP end the run of the vm this
+ * thread runs cleanly (status 128 + signal) instead of killing the process.
+ * For the CLI; an embedder keeps its own handlers.
+ */
+int vm_catch_signals(void);
+
+/*
+ * vm_check_stop: for backends, after the run ioctl was interrupted or before
+ * it is retried: 1 if a stop signal or the timer ended the run (vm->end set),
+ * else 0 (and the kick is cleared).
+ */
+int vm_check_stop(struct svm_vm *vm);
+
+/* vm_now_ns: CLOCK_MONOTONIC in ns (vDSO: no syscall). */
+uint64_t vm_now_ns(void);
+
+/*
+ * vm_print_stats: write vm->stats to fd as one line of text, or as JSON.
+ * Counts resident guest pages first (mincore, which the filter allows on
+ * guest memory only).
+ */
+void vm_print_stats(struct svm_vm *vm, int fd, bool json);
 
 /*
  * vm_set_clock: for the boot info, the guest TSC runs at tsc_khz and reads
@@ -216,10 +293,11 @@ int vm_io(struct svm_vm *vm, uint16_t port, unsigned size, bool out,
 uint64_t vm_rip(struct svm_vm *vm);
 
 /*
- * seccomp_lockdown: install the run-loop filter (vcpu_fd is the only fd the
- * run ioctl is allowed on). Returns 0, or -1 with a message in err.
+ * seccomp_lockdown: install the run-loop filter for vm (its vCPU fd is the only
+ * fd the run ioctl is allowed on; mincore only on its memory). Returns 0, or
+ * -1 with a message in err.
  */
-int seccomp_lockdown(int vcpu_fd, char *err, size_t errlen);
+int seccomp_lockdown(const struct svm_vm *vm, char *err, size_t errlen);
 
 /* seccomp_print: write the allowlist with its argument rules to fd. */
 void seccomp_print(int fd);

@@ -14,7 +14,10 @@
 #include "monitor.h"
 
 #define ANY UINT64_MAX /* no rule on this argument */
-#define FD_VCPU (UINT64_MAX - 1) /* placeholder: replaced by the vCPU fd */
+/* Placeholders, replaced by the vm's own values when the filter is built. */
+#define FD_VCPU (UINT64_MAX - 1)
+#define GUEST_MEM (UINT64_MAX - 2)
+#define GUEST_SIZE (UINT64_MAX - 3)
 
 /*
  * The allowlist: everything the exit loop, the hypercalls and the final error
@@ -25,69 +28,98 @@ static const struct rule {
 	int nr;
 	const char *name;
 	uint64_t a0, a1, a2;
+	bool stats_only; /* in the filter only when --stats asked for it */
 	const char *why;
 } rules[] = {
-	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_RUN, ANY,
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_RUN, ANY, false,
 	    "the exit loop" },
-	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_GET_REGS, ANY,
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_GET_REGS, ANY, false,
 	    "rip and rsp for fault and error reports" },
-	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_GET_SREGS, ANY,
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_GET_SREGS, ANY, false,
 	    "cr2 for page-fault reports" },
-	{ SCMP_SYS(write), "write", 1, ANY, ANY,
+	{ SCMP_SYS(write), "write", 1, ANY, ANY, false,
 	    "the app's output (write hypercall)" },
-	{ SCMP_SYS(write), "write", 2, ANY, ANY,
+	{ SCMP_SYS(write), "write", 2, ANY, ANY, false,
 	    "the app's error output (write hypercall)" },
-	{ SCMP_SYS(writev), "writev", 2, ANY, ANY,
-	    "the monitor's one-line diagnostic (musl stdio uses writev)" },
-	{ SCMP_SYS(read), "read", 0, ANY, ANY,
+	{ SCMP_SYS(writev), "writev", 2, ANY, ANY, false,
+	    "the monitor's last words on stderr (musl stdio uses writev)" },
+	{ SCMP_SYS(read), "read", 0, ANY, ANY, false,
 	    "the app's input (read hypercall)" },
-	{ SCMP_SYS(getrandom), "getrandom", ANY, ANY, 0,
+	{ SCMP_SYS(getrandom), "getrandom", ANY, ANY, 0, false,
 	    "random hypercall; flags must be 0" },
-	{ SCMP_SYS(exit_group), "exit_group", ANY, ANY, ANY,
+	{ SCMP_SYS(rt_sigreturn), "rt_sigreturn", ANY, ANY, ANY, false,
+	    "return from the handler that kicks the vCPU (timeout, SIGINT...)" },
+	{ SCMP_SYS(mincore), "mincore", GUEST_MEM, GUEST_SIZE, ANY, true,
+	    "--stats only: count resident guest pages" },
+	{ SCMP_SYS(exit_group), "exit_group", ANY, ANY, ANY, false,
 	    "the end of the run" },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
-static void fmt_arg(char *buf, size_t len, uint64_t v, const char *what)
+static void fmt_arg(char *buf, size_t len, const char *sep, const char *what,
+    uint64_t v)
 {
-	if (v == FD_VCPU)
-		snprintf(buf, len, "%s == vcpu_fd", what);
+	if (v == ANY)
+		buf[0] = '\0';
+	else if (v == FD_VCPU)
+		snprintf(buf, len, "%s%s == vcpu_fd", sep, what);
+	else if (v == GUEST_MEM)
+		snprintf(buf, len, "%s%s == guest memory", sep, what);
+	else if (v == GUEST_SIZE)
+		snprintf(buf, len, "%s%s == its size", sep, what);
+	else if (v == KVM_RUN)
+		snprintf(buf, len, "%s%s == KVM_RUN", sep, what);
+	else if (v == KVM_GET_REGS)
+		snprintf(buf, len, "%s%s == KVM_GET_REGS", sep, what);
+	else if (v == KVM_GET_SREGS)
+		snprintf(buf, len, "%s%s == KVM_GET_SREGS", sep, what);
 	else
-		snprintf(buf, len, "%s == %llu", what, (unsigned long long)v);
+		snprintf(buf, len, "%s%s == %llu", sep, what,
+		    (unsigned long long)v);
 }
 
 void seccomp_print(int fd)
 {
+	/* The argument names of the rules' calls, for the listing. */
+	static const char *const names[][3] = {
+		{ "fd", "request", "arg" },
+		{ "buf", "len", "flags" },
+		{ "addr", "len", "vec" },
+	};
 	size_t i;
 
 	dprintf(fd, "default: kill the process\n");
 	for (i = 0; i < NRULES; i++) {
 		const struct rule *r = &rules[i];
-		char a[3][48] = { "", "", "" };
+		const char *const *n = names[r->nr == SCMP_SYS(getrandom) ? 1 :
+			r->nr == SCMP_SYS(mincore)			   ? 2 :
+										     0];
+		char a[3][48];
 
-		if (r->a0 != ANY)
-			fmt_arg(a[0], sizeof(a[0]), r->a0, r->nr ==
-			    SCMP_SYS(getrandom) ? "buf" : "fd");
-		if (r->a1 == KVM_RUN)
-			snprintf(a[1], sizeof(a[1]), ", request == KVM_RUN");
-		else if (r->a1 == KVM_GET_REGS)
-			snprintf(a[1], sizeof(a[1]),
-			    ", request == KVM_GET_REGS");
-		else if (r->a1 == KVM_GET_SREGS)
-			snprintf(a[1], sizeof(a[1]),
-			    ", request == KVM_GET_SREGS");
-		if (r->a2 != ANY)
-			snprintf(a[2], sizeof(a[2]), "%sflags == %llu",
-			    a[0][0] ? ", " : "", (unsigned long long)r->a2);
-		dprintf(fd, "allow %-10s %s%s%s  # %s\n", r->name, a[0], a[1],
+		fmt_arg(a[0], sizeof(a[0]), "", n[0], r->a0);
+		fmt_arg(a[1], sizeof(a[1]), a[0][0] ? ", " : "", n[1], r->a1);
+		fmt_arg(a[2], sizeof(a[2]), a[0][0] || a[1][0] ? ", " : "",
+		    n[2], r->a2);
+		dprintf(fd, "allow %-12s %s%s%s  # %s\n", r->name, a[0], a[1],
 		    a[2], r->why);
 	}
 }
 
 /* Build the filter with libseccomp and export it as BPF into buf. */
-static ssize_t build(int vcpu_fd, void *buf, size_t len, char *err,
-    size_t errlen)
+static uint64_t value(const struct svm_vm *vm, uint64_t v)
+{
+	if (v == FD_VCPU)
+		return (uint64_t)vm->vcpu_fd;
+	if (v == GUEST_MEM)
+		return (uintptr_t)vm->mem;
+	if (v == GUEST_SIZE)
+		return vm->mem_size;
+	return v;
+}
+
+static ssize_t build(const struct svm_vm *vm, void *buf, size_t len,
+    char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	ssize_t n = -1;
@@ -103,16 +135,23 @@ static ssize_t build(int vcpu_fd, void *buf, size_t len, char *err,
 		struct scmp_arg_cmp c[3];
 		unsigned nc = 0;
 
+		if (r->stats_only && !vm->want_stats)
+			continue;
 		/*
 		 * fds and ioctl requests are 32-bit in the kernel, and musl's
 		 * ioctl() sign-extends a request such as KVM_GET_REGS
-		 * (0x8090ae81): compare only the low 32 bits, as the kernel does.
+		 * (0x8090ae81): compare only their low 32 bits, as the kernel
+		 * does; addresses and sizes in full.
 		 */
 		if (r->a0 != ANY)
-			c[nc++] = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffff,
-			    r->a0 == FD_VCPU ? (uint64_t)vcpu_fd : r->a0);
+			c[nc++] = r->a0 == GUEST_MEM ?
+			    SCMP_A0(SCMP_CMP_EQ, value(vm, r->a0)) :
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffff,
+				value(vm, r->a0));
 		if (r->a1 != ANY)
-			c[nc++] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, r->a1);
+			c[nc++] = r->a1 == GUEST_SIZE ?
+			    SCMP_A1(SCMP_CMP_EQ, value(vm, r->a1)) :
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, r->a1);
 		if (r->a2 != ANY)
 			c[nc++] = SCMP_A2(SCMP_CMP_EQ, r->a2);
 		if ((rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, nc,
@@ -136,7 +175,7 @@ out:
 	return n;
 }
 
-int seccomp_lockdown(int vcpu_fd, char *err, size_t errlen)
+int seccomp_lockdown(const struct svm_vm *vm, char *err, size_t errlen)
 {
 	/* 512 BPF instructions; the filter above compiles to about 60. */
 	static struct sock_filter bpf[512];
@@ -147,7 +186,7 @@ int seccomp_lockdown(int vcpu_fd, char *err, size_t errlen)
 	 * The context is released before the filter is loaded: seccomp_load()
 	 * would free memory under the filter, and free() may call munmap.
 	 */
-	if ((n = build(vcpu_fd, bpf, sizeof(bpf), err, errlen)) < 0)
+	if ((n = build(vm, bpf, sizeof(bpf), err, errlen)) < 0)
 		return -1;
 	prog.len = (unsigned short)((size_t)n / sizeof(bpf[0]));
 	prog.filter = bpf;

@@ -231,7 +231,12 @@ void vm_destroy(struct svm_vm *vm)
 {
 	if (vm->backend != NULL)
 		vm->be->close(vm);
+	if (vm->have_timer)
+		timer_delete(vm->timer);
+	vm->have_timer = false;
 	if (vm->mem != NULL)
 		munmap(vm->mem, vm->mem_size);
 	vm->mem = NULL;
+	free(vm->residency);
+	vm->residency = NULL;
 }

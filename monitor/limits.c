@@ -1,0 +1,101 @@
+/* limits.c: the run's wall-clock timeout and stop signals, which kick the vCPU. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+/* The vm this thread runs; signal handlers reach it only through here. */
+static __thread struct svm_vm *running;
+
+/* Async-signal-safe: two stores, no calls. */
+static void on_signal(int sig)
+{
+	struct svm_vm *vm = running;
+
+	if (vm == NULL)
+		return;
+	if (vm->stop_signal == 0)
+		vm->stop_signal = sig;
+	if (vm->kick != NULL)
+		*vm->kick = 1;
+}
+
+static int handle(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked read or write must return to the loop. */
+	return sigaction(sig, &sa, NULL);
+}
+
+int vm_catch_signals(void)
+{
+	return handle(SIGINT) < 0 || handle(SIGTERM) < 0 || handle(SIGHUP) < 0 ?
+	    -1 : 0;
+}
+
+int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen)
+{
+	struct sigevent sev;
+	struct itimerspec its;
+
+	running = vm;
+	if (vm->want_stats &&
+	    (vm->residency = calloc(vm->mem_size / SVM_PAGE_SIZE, 1)) == NULL)
+		goto fail;
+	if (vm->timeout_ms == 0)
+		return 0;
+	if (handle(SIGALRM) < 0)
+		goto fail;
+	/* Aimed at this thread, so it is this thread's KVM_RUN that returns. */
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGALRM;
+	sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &vm->timer) < 0)
+		goto fail;
+	vm->have_timer = true;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(vm->timeout_ms / 1000);
+	its.it_value.tv_nsec = (long)(vm->timeout_ms % 1000) * 1000000;
+	if (timer_settime(vm->timer, 0, &its, NULL) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot set up the run limits: %s",
+	    strerror(errno));
+	return -1;
+}
+
+int vm_check_stop(struct svm_vm *vm)
+{
+	int sig = vm->stop_signal;
+
+	if (sig == 0) {
+		if (vm->kick != NULL)
+			*vm->kick = 0;
+		return 0;
+	}
+	if (sig == SIGALRM)
+		return vm_end(vm, SVM_END_TIMEOUT, "timeout after %llu ms",
+		    (unsigned long long)vm->timeout_ms);
+	return vm_end(vm, SVM_END_SIGNAL, "stopped by signal %d (%s)", sig,
+	    sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+}
+
+uint64_t vm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}

@@ -1,0 +1,75 @@
+/* stats.c: what --stats prints at the end of a run. */
+#include <stdio.h>
+#include <sys/mman.h>
+
+#include "monitor.h"
+
+static const char *const exit_names[SVM_EXIT_KINDS] = {
+	"io", "hlt", "shutdown", "mmio", "intr", "other",
+};
+
+static const char *const hypercall_names[SVM_HC_MAX] = {
+	"write", "read", "random", "exit", "nop",
+};
+
+/* Guest pages in host memory: populated by the monitor or touched by the app. */
+static uint64_t resident(struct svm_vm *vm)
+{
+	uint64_t i, n = 0;
+
+	/* One call on exactly the guest mapping: what the filter allows. */
+	if (vm->residency == NULL ||
+	    mincore(vm->mem, vm->mem_size, vm->residency) < 0)
+		return 0;
+	for (i = 0; i < vm->mem_size / SVM_PAGE_SIZE; i++)
+		n += vm->residency[i] & 1;
+	return n;
+}
+
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+void vm_print_stats(struct svm_vm *vm, int fd, bool json)
+{
+	const struct svm_stats *s = &vm->stats;
+	uint64_t total = 0;
+	const char *sep = "";
+	unsigned i;
+
+	vm->stats.pages_resident = resident(vm);
+	for (i = 0; i < SVM_EXIT_KINDS; i++)
+		total += s->exits[i];
+	if (json) {
+		dprintf(fd, "{\"exits\": {\"total\": %llu",
+		    (unsigned long long)total);
+		for (i = 0; i < SVM_EXIT_KINDS; i++)
+			dprintf(fd, ", \"%s\": %llu", exit_names[i],
+			    (unsigned long long)s->exits[i]);
+		dprintf(fd, "}, \"hypercalls\": {");
+		for (i = 0; i < SVM_HC_MAX; i++, sep = ", ")
+			dprintf(fd, "%s\"%s\": %llu", sep, hypercall_names[i],
+			    (unsigned long long)s->hypercalls[i]);
+		dprintf(fd,
+		    "}, \"setup_ms\": %.3f, \"guest_ms\": %.3f, "
+		    "\"monitor_ms\": %.3f, \"guest_pages_resident\": %llu}\n",
+		    ms(s->setup_ns), ms(s->guest_ns), ms(s->monitor_ns),
+		    (unsigned long long)s->pages_resident);
+		return;
+	}
+	dprintf(fd, "svm-sandbox: stats: exits %llu (",
+	    (unsigned long long)total);
+	for (i = 0; i < SVM_EXIT_KINDS; i++, sep = ", ")
+		dprintf(fd, "%s%s %llu", sep, exit_names[i],
+		    (unsigned long long)s->exits[i]);
+	dprintf(fd, "); hypercalls");
+	for (i = 0, sep = " "; i < SVM_HC_MAX; i++, sep = ", ")
+		dprintf(fd, "%s%s %llu", sep, hypercall_names[i],
+		    (unsigned long long)s->hypercalls[i]);
+	dprintf(fd,
+	    "; setup %.3f ms, guest %.3f ms, monitor %.3f ms; "
+	    "guest pages resident %llu\n",
+	    ms(s->setup_ns), ms(s->guest_ns), ms(s->monitor_ns),
+	    (unsigned long long)s->pages_resident);
+}
