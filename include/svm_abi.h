@@ -1,4 +1,5 @@
-/* svm_abi.h: the versioned guest/monitor ABI of svm-sandbox (self-contained). */
+/* svm_abi.h: the versioned guest/monitor ABI of svm-sandbox (self-contained).
+ */
 #ifndef SVM_ABI_H
 #define SVM_ABI_H
 
@@ -29,10 +30,10 @@ typedef uint64_t svm_gpa_t;
  *   [mem - stack, mem)    stack
  */
 #define SVM_PAGE_SIZE 0x1000ull
-#define SVM_LOAD_MIN 0x100000ull /* lowest address a segment may use */
-#define SVM_STACK_SIZE 0x40000ull /* 256 KiB */
-#define SVM_MEM_MIN 0x200000ull /* 2 MiB */
-#define SVM_MEM_MAX 0x40000000ull /* 1 GiB */
+#define SVM_LOAD_MIN 0x100000ull     /* lowest address a segment may use */
+#define SVM_STACK_SIZE 0x40000ull    /* 256 KiB */
+#define SVM_MEM_MIN 0x200000ull      /* 2 MiB */
+#define SVM_MEM_MAX 0x40000000ull    /* 1 GiB */
 #define SVM_MEM_DEFAULT 0x2000000ull /* 32 MiB */
 
 /*
@@ -46,12 +47,12 @@ typedef uint64_t svm_gpa_t;
 #define SVM_HC_PORT_COUNT 32
 
 enum svm_hypercall {
-	SVM_HC_WRITE = 0, /* struct svm_hc_write */
-	SVM_HC_READ = 1, /* struct svm_hc_read */
+	SVM_HC_WRITE = 0,  /* struct svm_hc_write */
+	SVM_HC_READ = 1,   /* struct svm_hc_read */
 	SVM_HC_RANDOM = 2, /* struct svm_hc_random */
-	SVM_HC_EXIT = 3, /* struct svm_hc_exit; does not return */
-	SVM_HC_NOP = 4, /* no argument; measures the round trip */
-	SVM_HC_MAX /* first unassigned number */
+	SVM_HC_EXIT = 3,   /* struct svm_hc_exit; does not return */
+	SVM_HC_NOP = 4,    /* no argument; measures the round trip */
+	SVM_HC_MAX         /* first unassigned number */
 };
 
 /* Write len bytes at data to the monitor's stdout (fd 1) or stderr (fd 2). */
@@ -105,15 +106,16 @@ struct svm_fault_frame {
  * for the app; its address is in %rdi at the entry point.
  */
 struct svm_bootinfo {
-	uint32_t magic; /* SVM_BOOTINFO_MAGIC */
+	uint32_t magic;       /* SVM_BOOTINFO_MAGIC */
 	uint32_t abi_version; /* SVM_ABI_VERSION */
-	uint64_t mem_size; /* bytes of guest memory */
+	uint64_t mem_size;    /* bytes of guest memory */
 	svm_gpa_t heap_start; /* free memory for the allocator ... */
-	svm_gpa_t heap_end; /* ... up to here (exclusive) */
-	svm_gpa_t stack_top; /* initial %rsp */
+	svm_gpa_t heap_end;   /* ... up to here (exclusive) */
+	svm_gpa_t stack_top;  /* initial %rsp */
 	/*
 	 * Time without an exit: at guest TSC value tsc_base the wall clock read
-	 * wall_ns_base nanoseconds since the Unix epoch; the TSC runs at tsc_khz.
+	 * wall_ns_base nanoseconds since the Unix epoch; the TSC runs at
+	 * tsc_khz.
 	 */
 	uint64_t tsc_khz;
 	uint64_t tsc_base;

@@ -1,4 +1,5 @@
-/* elf.c: checks an app file (static ELF64 x86-64 ET_EXEC) before it is loaded. */
+/* elf.c: checks an app file (static ELF64 x86-64 ET_EXEC) before it is loaded.
+ */
 #include <elf.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +40,8 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
 		    eh->e_ident[EI_CLASS]);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
 		return fail(err, errlen, "not a little-endian ELF file");
-	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT ||
+	    eh->e_version != EV_CURRENT)
 		return fail(err, errlen, "unknown ELF version %u",
 		    eh->e_version);
 	if (eh->e_machine != EM_X86_64)
@@ -58,7 +60,7 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
 		return fail(err, errlen, "bad program header count %u",
 		    eh->e_phnum);
 	if (__builtin_add_overflow(eh->e_phoff,
-		(uint64_t)eh->e_phnum * sizeof(Elf64_Phdr), &phend) ||
+	        (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr), &phend) ||
 	    phend > len)
 		return fail(err, errlen,
 		    "program headers outside the file (offset %#llx)",
@@ -72,12 +74,15 @@ static int check_load(const Elf64_Phdr *ph, size_t len, uint64_t mem_size,
 	uint64_t end;
 
 	if (ph->p_filesz > ph->p_memsz)
-		return fail(err, errlen, "segment %u: file size %#llx > memory "
-		    "size %#llx", i, (unsigned long long)ph->p_filesz,
+		return fail(err, errlen,
+		    "segment %u: file size %#llx > memory "
+		    "size %#llx",
+		    i, (unsigned long long)ph->p_filesz,
 		    (unsigned long long)ph->p_memsz);
 	if (__builtin_add_overflow(ph->p_offset, ph->p_filesz, &end) ||
 	    end > len)
-		return fail(err, errlen, "segment %u: data outside the file", i);
+		return fail(err, errlen, "segment %u: data outside the file",
+		    i);
 	if (ph->p_align & (ph->p_align - 1))
 		return fail(err, errlen,
 		    "segment %u: alignment %#llx is not a power of two", i,
@@ -85,13 +90,14 @@ static int check_load(const Elf64_Phdr *ph, size_t len, uint64_t mem_size,
 	if (ph->p_vaddr < SVM_LOAD_MIN)
 		return fail(err, errlen,
 		    "segment %u: address %#llx below the lowest load address "
-		    "%#llx", i, (unsigned long long)ph->p_vaddr, SVM_LOAD_MIN);
+		    "%#llx",
+		    i, (unsigned long long)ph->p_vaddr, SVM_LOAD_MIN);
 	if (__builtin_add_overflow(ph->p_vaddr, ph->p_memsz, &end) ||
 	    end > load_limit(mem_size))
 		return fail(err, errlen,
 		    "segment %u: %#llx+%#llx does not fit in guest memory "
-		    "(apps may use up to %#llx with this --mem)", i,
-		    (unsigned long long)ph->p_vaddr,
+		    "(apps may use up to %#llx with this --mem)",
+		    i, (unsigned long long)ph->p_vaddr,
 		    (unsigned long long)ph->p_memsz,
 		    (unsigned long long)load_limit(mem_size));
 	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
@@ -111,8 +117,10 @@ int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
 	if (mem_size < SVM_MEM_MIN)
 		return fail(err, errlen, "guest memory too small");
 	if (len < sizeof(eh))
-		return fail(err, errlen, "file too short for an ELF header "
-		    "(%zu bytes)", len);
+		return fail(err, errlen,
+		    "file too short for an ELF header "
+		    "(%zu bytes)",
+		    len);
 	/* Copies, not casts: the file buffer need not be aligned. */
 	memcpy(&eh, file, sizeof(eh));
 	if (check_header(&eh, len, err, errlen) < 0)
@@ -142,8 +150,8 @@ int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
 		if (ph.p_memsz == 0)
 			continue;
 		if (img->nsegs == ELF_MAX_SEGS)
-			return fail(err, errlen, "more than %d loadable segments",
-			    ELF_MAX_SEGS);
+			return fail(err, errlen,
+			    "more than %d loadable segments", ELF_MAX_SEGS);
 		s = &img->segs[img->nsegs++];
 		s->vaddr = ph.p_vaddr;
 		s->memsz = ph.p_memsz;
@@ -172,7 +180,8 @@ int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
 			if (a0 < b1 && b0 < a1)
 				return fail(err, errlen,
 				    "segments %u and %u overlap or share a "
-				    "page", i, j);
+				    "page",
+				    i, j);
 		}
 		if (a1 > img->end)
 			img->end = a1;

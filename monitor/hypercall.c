@@ -67,7 +67,8 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 			continue;
 		}
 		if (n <= 0)
-			/* A closed pipe ends the run instead of spinning on it. */
+			/* A closed pipe ends the run instead of spinning on it.
+			 */
 			return vm_end(vm, SVM_END_MONITOR_ERROR,
 			    "writing the app's output: %s",
 			    n < 0 ? strerror(errno) : "short write");
@@ -157,18 +158,30 @@ void hypercall_init(struct svm_vm *vm)
 }
 
 static const char *const vector_names[32] = {
-	[0] = "#DE divide error", [1] = "#DB debug", [2] = "NMI",
-	[3] = "#BP breakpoint", [4] = "#OF overflow", [5] = "#BR bound range",
-	[6] = "#UD invalid opcode", [7] = "#NM device not available",
-	[8] = "#DF double fault", [10] = "#TS invalid TSS",
-	[11] = "#NP segment not present", [12] = "#SS stack fault",
-	[13] = "#GP general protection", [14] = "#PF page fault",
-	[16] = "#MF x87 error", [17] = "#AC alignment check",
-	[18] = "#MC machine check", [19] = "#XM SIMD error",
-	[20] = "#VE virtualization", [21] = "#CP control protection",
+	[0] = "#DE divide error",
+	[1] = "#DB debug",
+	[2] = "NMI",
+	[3] = "#BP breakpoint",
+	[4] = "#OF overflow",
+	[5] = "#BR bound range",
+	[6] = "#UD invalid opcode",
+	[7] = "#NM device not available",
+	[8] = "#DF double fault",
+	[10] = "#TS invalid TSS",
+	[11] = "#NP segment not present",
+	[12] = "#SS stack fault",
+	[13] = "#GP general protection",
+	[14] = "#PF page fault",
+	[16] = "#MF x87 error",
+	[17] = "#AC alignment check",
+	[18] = "#MC machine check",
+	[19] = "#XM SIMD error",
+	[20] = "#VE virtualization",
+	[21] = "#CP control protection",
 };
 
-/* A report from the monitor's own fault stubs: the frame is at the guest RSP. */
+/* A report from the monitor's own fault stubs: the frame is at the guest RSP.
+ */
 static int fault(struct svm_vm *vm)
 {
 	struct svm_regs r;
@@ -189,7 +202,8 @@ static int fault(struct svm_vm *vm)
 	if (vm->fault.vector == 14)
 		return vm_end(vm, SVM_END_FAULT,
 		    "guest fault: %s (vector 14) at rip %#llx, address %#llx, "
-		    "error code %#llx", name, (unsigned long long)vm->fault.rip,
+		    "error code %#llx",
+		    name, (unsigned long long)vm->fault.rip,
 		    (unsigned long long)r.cr2,
 		    (unsigned long long)vm->fault.error);
 	return vm_end(vm, SVM_END_FAULT,
@@ -213,8 +227,8 @@ int vm_io(struct svm_vm *vm, uint16_t port, unsigned size, bool out,
 	if (!out || size != 4 || count != 1)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
 		    "hypercall %u: %s of %u byte(s)%s instead of a 32-bit out "
-		    "at rip %#llx", nr, out ? "out" : "in", size,
-		    count != 1 ? " repeated" : "",
+		    "at rip %#llx",
+		    nr, out ? "out" : "in", size, count != 1 ? " repeated" : "",
 		    (unsigned long long)vm_rip(vm));
 	if (vm->hypercalls[nr] == NULL)
 		return vm_end(vm, SVM_END_GUEST_ERROR,

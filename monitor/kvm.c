@@ -38,8 +38,8 @@ static void segment(struct kvm_segment *s, uint16_t sel, uint8_t type,
 }
 
 /* Enter the app in 64-bit mode at CPL 3 with the tables x86_setup() built. */
-static int set_entry_state(struct svm_vm *vm, struct kvm_backend *kb,
-    char *err, size_t errlen)
+static int set_entry_state(struct svm_vm *vm, struct kvm_backend *kb, char *err,
+    size_t errlen)
 {
 	struct kvm_sregs sr;
 	struct kvm_regs r;
@@ -232,14 +232,15 @@ static int handle_exit(struct svm_vm *vm, struct kvm_backend *kb,
 	case KVM_EXIT_FAIL_ENTRY:
 		return vm_end(vm, SVM_END_MONITOR_ERROR,
 		    "VM entry failed (hardware reason %#llx)",
-		    (unsigned long long)run->fail_entry
-			.hardware_entry_failure_reason);
+		    (unsigned long long)
+		        run->fail_entry.hardware_entry_failure_reason);
 	case KVM_EXIT_INTERNAL_ERROR:
 		return vm_end(vm, SVM_END_GUEST_ERROR,
 		    "KVM internal error %u%s at rip %#llx",
 		    run->internal.suberror,
 		    run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
-			" (emulation failure)" : "",
+		        " (emulation failure)" :
+		        "",
 		    (unsigned long long)vm_rip(vm));
 	default:
 		return vm_end(vm, SVM_END_GUEST_ERROR,
@@ -270,7 +271,8 @@ static void kvm_run_loop(struct svm_vm *vm)
 	uint64_t start = vm->want_stats ? vm_now_ns() : 0;
 
 	for (;;) {
-		/* A stop may have come while the monitor was handling an exit. */
+		/* A stop may have come while the monitor was handling an exit.
+		 */
 		if (vm_check_stop(vm))
 			break;
 		if (run_once(vm, kb->vcpu_fd) < 0) {

@@ -1,4 +1,5 @@
-/* limits.c: the run's wall-clock timeout and stop signals, which kick the vCPU. */
+/* limits.c: the run's wall-clock timeout and stop signals, which kick the vCPU.
+ */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,7 +41,8 @@ static int handle(int sig)
 int vm_catch_signals(void)
 {
 	return handle(SIGINT) < 0 || handle(SIGTERM) < 0 || handle(SIGHUP) < 0 ?
-	    -1 : 0;
+	    -1 :
+	    0;
 }
 
 int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen)
@@ -89,7 +91,9 @@ int vm_check_stop(struct svm_vm *vm)
 		return vm_end(vm, SVM_END_TIMEOUT, "timeout after %llu ms",
 		    (unsigned long long)vm->timeout_ms);
 	return vm_end(vm, SVM_END_SIGNAL, "stopped by signal %d (%s)", sig,
-	    sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+	    sig == SIGINT      ? "SIGINT" :
+	        sig == SIGTERM ? "SIGTERM" :
+	                         "SIGHUP");
 }
 
 uint64_t vm_now_ns(void)

@@ -23,12 +23,14 @@ static const char usage_text[] =
     "\n"
     "  -m, --mem=SIZE         guest memory in MiB, or with a suffix M or G;\n"
     "                         a multiple of 2 MiB from 2M to 1G (default 32M)\n"
-    "  -t, --timeout=TIME     end the run after TIME seconds, or with a suffix\n"
+    "  -t, --timeout=TIME     end the run after TIME seconds, or with a "
+    "suffix\n"
     "                         ms or s (1ms to 86400s; default: no limit)\n"
     "  -o, --max-output=SIZE  end the run when the app has written more than\n"
     "                         SIZE bytes, or with a suffix K, M or G; the\n"
     "                         output is cut at SIZE (default: no limit)\n"
-    "      --stats[=json]     print exit and hypercall counts, times and guest\n"
+    "      --stats[=json]     print exit and hypercall counts, times and "
+    "guest\n"
     "                         pages on stderr at the end, as text or JSON\n"
     "      --print-filter     print the seccomp allowlist and exit\n"
     "  -h, --help             print this help and exit\n"
@@ -95,18 +97,28 @@ static uint64_t parse_num(const char *s, const struct unit *units)
 }
 
 static const struct unit mem_units[] = {
-	{ "", 1ull << 20 }, { "M", 1ull << 20 }, { "G", 1ull << 30 }, { NULL, 0 },
+	{ "", 1ull << 20 },
+	{ "M", 1ull << 20 },
+	{ "G", 1ull << 30 },
+	{ NULL, 0 },
 };
 static const struct unit time_units[] = {
-	{ "", 1000 }, { "s", 1000 }, { "ms", 1 }, { NULL, 0 },
+	{ "", 1000 },
+	{ "s", 1000 },
+	{ "ms", 1 },
+	{ NULL, 0 },
 };
 static const struct unit size_units[] = {
-	{ "", 1 }, { "K", 1ull << 10 }, { "M", 1ull << 20 }, { "G", 1ull << 30 },
+	{ "", 1 },
+	{ "K", 1ull << 10 },
+	{ "M", 1ull << 20 },
+	{ "G", 1ull << 30 },
 	{ NULL, 0 },
 };
 
 #ifdef SVM_TESTING
-/* Test build only: make one syscall under the filter, to show it is enforced. */
+/* Test build only: make one syscall under the filter, to show it is enforced.
+ */
 static void test_syscall(const char *what)
 {
 	if (strcmp(what, "getpid") == 0)
@@ -183,8 +195,10 @@ int main(int argc, char **argv)
 			break;
 		default:
 			/* getopt has printed what was wrong. */
-			fputs("usage: svm-sandbox [options] app.bin [-- args...]"
-			      " (--help for more)\n", stderr);
+			fputs("usage: svm-sandbox [options] app.bin [-- "
+			      "args...]"
+			      " (--help for more)\n",
+			    stderr);
 			return SVM_STATUS_USAGE;
 		}
 	}
@@ -194,14 +208,17 @@ int main(int argc, char **argv)
 	app_argc = 1;
 	if (optind + 1 < argc) {
 		if (strcmp(argv[optind + 1], "--") != 0)
-			die(SVM_STATUS_USAGE, "unexpected argument '%s' (app "
-			    "arguments go after --)", argv[optind + 1]);
+			die(SVM_STATUS_USAGE,
+			    "unexpected argument '%s' (app "
+			    "arguments go after --)",
+			    argv[optind + 1]);
 		app_argc = argc - optind - 1;
 		argv[optind + 1] = argv[optind];
 		optind++;
 	}
 
-	/* No core files of guest memory; a closed stdout is an error, not a kill. */
+	/* No core files of guest memory; a closed stdout is an error, not a
+	 * kill. */
 	setrlimit(RLIMIT_CORE, &nocore);
 	signal(SIGPIPE, SIG_IGN);
 

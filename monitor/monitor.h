@@ -16,13 +16,16 @@
  */
 enum svm_end {
 	SVM_END_EXIT, /* the app called exit; vm->app_status holds its status */
-	SVM_END_FAULT, /* CPU exception in the app; vm->fault holds the details */
-	SVM_END_SHUTDOWN, /* triple fault */
-	SVM_END_GUEST_ERROR, /* the guest broke the ABI (port, hypercall, args) */
+	SVM_END_FAULT, /* CPU exception in the app; vm->fault holds the details
+	                */
+	SVM_END_SHUTDOWN,    /* triple fault */
+	SVM_END_GUEST_ERROR, /* the guest broke the ABI (port, hypercall, args)
+	                      */
 	SVM_END_MONITOR_ERROR, /* host-side failure during the run */
-	SVM_END_TIMEOUT, /* --timeout passed */
-	SVM_END_OUTPUT_LIMIT, /* the app wrote more than --max-output */
-	SVM_END_SIGNAL, /* SIGINT, SIGTERM or SIGHUP; vm->stop_signal says which */
+	SVM_END_TIMEOUT,       /* --timeout passed */
+	SVM_END_OUTPUT_LIMIT,  /* the app wrote more than --max-output */
+	SVM_END_SIGNAL, /* SIGINT, SIGTERM or SIGHUP; vm->stop_signal says which
+	                 */
 };
 
 /* Exit statuses of the CLI; README.md and --help list the same table. */
@@ -51,9 +54,9 @@ enum svm_exit_kind {
 struct svm_stats {
 	uint64_t exits[SVM_EXIT_KINDS];
 	uint64_t hypercalls[SVM_HC_PORT_COUNT];
-	uint64_t setup_ns; /* vm_create() and lockdown */
-	uint64_t guest_ns; /* inside the run ioctl */
-	uint64_t monitor_ns; /* in the exit loop, outside the run ioctl */
+	uint64_t setup_ns;       /* vm_create() and lockdown */
+	uint64_t guest_ns;       /* inside the run ioctl */
+	uint64_t monitor_ns;     /* in the exit loop, outside the run ioctl */
 	uint64_t pages_resident; /* guest pages in host memory at the end */
 };
 
@@ -113,7 +116,7 @@ struct svm_vm {
 
 	const struct svm_backend *be;
 	void *backend; /* the backend's own state */
-	int vcpu_fd; /* the fd the filter allows the run ioctl on */
+	int vcpu_fd;   /* the fd the filter allows the run ioctl on */
 
 	/* Limits, set by the caller after vm_create(); 0 means none. */
 	uint64_t timeout_ms, max_output;
@@ -130,7 +133,8 @@ struct svm_vm {
 
 	bool want_stats;
 	struct svm_stats stats;
-	unsigned char *residency; /* mincore() vector, allocated before lockdown */
+	unsigned char
+	    *residency; /* mincore() vector, allocated before lockdown */
 };
 
 /*
@@ -184,9 +188,8 @@ int vm_end(struct svm_vm *vm, enum svm_end end, const char *fmt, ...)
  * write page tables, descriptor tables and the boot info with argv (argc
  * strings). Returns 0, or a SVM_STATUS_* code with a message in err.
  */
-int vm_create(struct svm_vm *vm, const struct svm_backend *be,
-    const char *path, uint64_t mem_size, int argc, char *const argv[],
-    char *err, size_t errlen);
+int vm_create(struct svm_vm *vm, const struct svm_backend *be, const char *path,
+    uint64_t mem_size, int argc, char *const argv[], char *err, size_t errlen);
 
 /*
  * vm_start_limits: make the calling thread the one that runs vm (signals kick
@@ -228,7 +231,8 @@ void vm_set_clock(struct svm_vm *vm, uint64_t tsc_khz, uint64_t tsc_now);
 /* vm_destroy: release everything vm_create and the backend acquired. */
 void vm_destroy(struct svm_vm *vm);
 
-/* x86_setup: build GDT, TSS, IDT, fault stubs and page tables in guest memory. */
+/* x86_setup: build GDT, TSS, IDT, fault stubs and page tables in guest memory.
+ */
 int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 
 /* Descriptor-table and paging constants x86_setup() uses, for the backends. */
@@ -239,8 +243,8 @@ int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 #define X86_BOOTINFO 0x5000ull /* up to X86_BOOTINFO_END, user read-only */
 #define X86_BOOTINFO_END 0x8000ull
 #define X86_KSTACK_TOP 0x9000ull /* one kernel-only page below it */
-#define X86_PT_BASE 0x9000ull /* page tables from here ... */
-#define X86_PT_END SVM_LOAD_MIN /* ... to here */
+#define X86_PT_BASE 0x9000ull    /* page tables from here ... */
+#define X86_PT_END SVM_LOAD_MIN  /* ... to here */
 
 #define X86_SEL_KCODE 0x08
 #define X86_SEL_KDATA 0x10
@@ -254,8 +258,8 @@ int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 #define X86_IDT_ENTRIES 32
 
 #define X86_CR0 0x80050033ull /* PG WP NE ET MP PE */
-#define X86_CR4 0x620ull /* OSXMMEXCPT OSFXSR PAE */
-#define X86_EFER 0xd00ull /* NXE LMA LME */
+#define X86_CR4 0x620ull      /* OSXMMEXCPT OSFXSR PAE */
+#define X86_EFER 0xd00ull     /* NXE LMA LME */
 
 /*
  * A backend runs the vCPU: KVM (kvm.c) now, the svmk module later. open

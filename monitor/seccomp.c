@@ -48,7 +48,8 @@ static const struct rule {
 	{ SCMP_SYS(getrandom), "getrandom", ANY, ANY, 0, false,
 	    "random hypercall; flags must be 0" },
 	{ SCMP_SYS(rt_sigreturn), "rt_sigreturn", ANY, ANY, ANY, false,
-	    "return from the handler that kicks the vCPU (timeout, SIGINT...)" },
+	    "return from the handler that kicks the vCPU (timeout, "
+	    "SIGINT...)" },
 	{ SCMP_SYS(mincore), "mincore", GUEST_MEM, GUEST_SIZE, ANY, true,
 	    "--stats only: count resident guest pages" },
 	{ SCMP_SYS(exit_group), "exit_group", ANY, ANY, ANY, false,
@@ -93,8 +94,8 @@ void seccomp_print(int fd)
 	for (i = 0; i < NRULES; i++) {
 		const struct rule *r = &rules[i];
 		const char *const *n = names[r->nr == SCMP_SYS(getrandom) ? 1 :
-			r->nr == SCMP_SYS(mincore)			   ? 2 :
-										     0];
+		        r->nr == SCMP_SYS(mincore)                        ? 2 :
+		                                                            0];
 		char a[3][48];
 
 		fmt_arg(a[0], sizeof(a[0]), "", n[0], r->a0);
@@ -118,8 +119,8 @@ static uint64_t value(const struct svm_vm *vm, uint64_t v)
 	return v;
 }
 
-static ssize_t build(const struct svm_vm *vm, void *buf, size_t len,
-    char *err, size_t errlen)
+static ssize_t build(const struct svm_vm *vm, void *buf, size_t len, char *err,
+    size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	ssize_t n = -1;
@@ -147,7 +148,7 @@ static ssize_t build(const struct svm_vm *vm, void *buf, size_t len,
 			c[nc++] = r->a0 == GUEST_MEM ?
 			    SCMP_A0(SCMP_CMP_EQ, value(vm, r->a0)) :
 			    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffff,
-				value(vm, r->a0));
+			        value(vm, r->a0));
 		if (r->a1 != ANY)
 			c[nc++] = r->a1 == GUEST_SIZE ?
 			    SCMP_A1(SCMP_CMP_EQ, value(vm, r->a1)) :
@@ -155,7 +156,7 @@ static ssize_t build(const struct svm_vm *vm, void *buf, size_t len,
 		if (r->a2 != ANY)
 			c[nc++] = SCMP_A2(SCMP_CMP_EQ, r->a2);
 		if ((rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, nc,
-			 c)) < 0) {
+		         c)) < 0) {
 			snprintf(err, errlen, "seccomp rule for %s: %s",
 			    r->name, strerror(-rc));
 			goto out;

@@ -5,14 +5,24 @@
 #include "monitor.h"
 
 static const char *const exit_names[SVM_EXIT_KINDS] = {
-	"io", "hlt", "shutdown", "mmio", "intr", "other",
+	"io",
+	"hlt",
+	"shutdown",
+	"mmio",
+	"intr",
+	"other",
 };
 
 static const char *const hypercall_names[SVM_HC_MAX] = {
-	"write", "read", "random", "exit", "nop",
+	"write",
+	"read",
+	"random",
+	"exit",
+	"nop",
 };
 
-/* Guest pages in host memory: populated by the monitor or touched by the app. */
+/* Guest pages in host memory: populated by the monitor or touched by the app.
+ */
 static uint64_t resident(struct svm_vm *vm)
 {
 	uint64_t i, n = 0;

@@ -60,7 +60,7 @@ static int read_app(const char *path, uint64_t max, uint8_t **buf, size_t *len,
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s",
 		    S_ISDIR(st.st_mode) ? "is a directory" :
-					  "not a regular file");
+		                          "not a regular file");
 		goto fail;
 	}
 	if (st.st_size == 0) {
@@ -101,7 +101,8 @@ static void populate(struct svm_vm *vm, uint64_t gpa, uint64_t len)
 	uint64_t start = gpa & ~(SVM_PAGE_SIZE - 1);
 	uint64_t end = (gpa + len + SVM_PAGE_SIZE - 1) & ~(SVM_PAGE_SIZE - 1);
 
-	/* Best effort: an old kernel without it only makes first touches slower. */
+	/* Best effort: an old kernel without it only makes first touches
+	 * slower. */
 	(void)madvise(vm->mem + start, end - start, MADV_POPULATE_WRITE);
 }
 
@@ -139,8 +140,7 @@ static int write_bootinfo(struct svm_vm *vm, int argc, char *const argv[],
 	return 0;
 toolong:
 	snprintf(err, errlen, "arguments too long (%llu bytes at most)",
-	    (unsigned long long)(X86_BOOTINFO_END - X86_BOOTINFO -
-		sizeof(bi)));
+	    (unsigned long long)(X86_BOOTINFO_END - X86_BOOTINFO - sizeof(bi)));
 	return -1;
 }
 
@@ -152,13 +152,12 @@ void vm_set_clock(struct svm_vm *vm, uint64_t tsc_khz, uint64_t tsc_now)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	bi->tsc_khz = tsc_khz;
 	bi->tsc_base = tsc_now;
-	bi->wall_ns_base = (uint64_t)ts.tv_sec * 1000000000ull +
-	    (uint64_t)ts.tv_nsec;
+	bi->wall_ns_base =
+	    (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int vm_create(struct svm_vm *vm, const struct svm_backend *be,
-    const char *path, uint64_t mem_size, int argc, char *const argv[],
-    char *err, size_t errlen)
+int vm_create(struct svm_vm *vm, const struct svm_backend *be, const char *path,
+    uint64_t mem_size, int argc, char *const argv[], char *err, size_t errlen)
 {
 	uint8_t *file = NULL;
 	size_t len = 0;
@@ -170,8 +169,10 @@ int vm_create(struct svm_vm *vm, const struct svm_backend *be,
 	vm->be = be;
 	if (mem_size < SVM_MEM_MIN || mem_size > SVM_MEM_MAX ||
 	    mem_size % 0x200000 != 0) {
-		snprintf(err, errlen, "--mem must be a multiple of 2 MiB from "
-		    "%llu to %llu MiB", SVM_MEM_MIN >> 20, SVM_MEM_MAX >> 20);
+		snprintf(err, errlen,
+		    "--mem must be a multiple of 2 MiB from "
+		    "%llu to %llu MiB",
+		    SVM_MEM_MIN >> 20, SVM_MEM_MAX >> 20);
 		return SVM_STATUS_USAGE;
 	}
 	vm->mem_size = mem_size;

@@ -42,7 +42,8 @@ static uint64_t page_rights(const struct svm_vm *vm, uint64_t gpa)
 	if (gpa < X86_BOOTINFO_END)
 		return PTE_P | PTE_U | PTE_A | PTE_NX; /* boot info: user RO */
 	if (gpa < X86_KSTACK_TOP)
-		return PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX; /* kernel stack */
+		return PTE_P | PTE_W | PTE_A | PTE_D |
+		    PTE_NX; /* kernel stack */
 	if (gpa < SVM_LOAD_MIN)
 		return 0; /* page tables: walked physically, never mapped */
 	for (i = 0; i < img->nsegs; i++) {
@@ -61,7 +62,7 @@ static uint64_t page_rights(const struct svm_vm *vm, uint64_t gpa)
 	if (gpa < img->end)
 		return 0; /* holes between segments */
 	if (gpa == guard)
-		return 0; /* stack guard */
+		return 0;                                      /* stack guard */
 	return PTE_P | PTE_W | PTE_U | PTE_A | PTE_D | PTE_NX; /* heap, stack */
 }
 
@@ -73,7 +74,7 @@ static uint64_t page_rights(const struct svm_vm *vm, uint64_t gpa)
 static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 {
 	const svm_gpa_t pml4 = X86_PT_BASE, pdpt = pml4 + SVM_PAGE_SIZE,
-			pd = pdpt + SVM_PAGE_SIZE;
+	                pd = pdpt + SVM_PAGE_SIZE;
 	svm_gpa_t next = pd + SVM_PAGE_SIZE;
 	uint64_t guard = vm->mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
 	uint64_t chunk, gpa;
@@ -81,7 +82,8 @@ static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 	put64(vm, pml4, pdpt | PTE_TABLE);
 	put64(vm, pdpt, pd | PTE_TABLE);
 	for (chunk = 0; chunk < vm->mem_size; chunk += MiB2) {
-		/* Only whole heap chunks are uniform: no per-page scan needed. */
+		/* Only whole heap chunks are uniform: no per-page scan needed.
+		 */
 		if (chunk >= vm->img.end && chunk + MiB2 <= guard) {
 			put64(vm, pd + chunk / MiB2 * 8,
 			    chunk | page_rights(vm, chunk) | PTE_PS);
@@ -95,7 +97,8 @@ static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 			uint64_t r = page_rights(vm, gpa);
 
 			if (r != 0)
-				put64(vm, next + (gpa - chunk) / SVM_PAGE_SIZE * 8,
+				put64(vm,
+				    next + (gpa - chunk) / SVM_PAGE_SIZE * 8,
 				    gpa | r);
 		}
 		put64(vm, pd + chunk / MiB2 * 8, next | PTE_TABLE);
@@ -106,11 +109,10 @@ static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 
 /* Long-mode segment descriptors, accessed bit preset (no CPU write-back). */
 static const uint64_t gdt_code_data[] = {
-	0,
-	0x00209b0000000000ull, /* 0x08 kernel code: L, P, DPL 0 */
-	0x0000930000000000ull, /* 0x10 kernel data */
-	0x0000f30000000000ull, /* 0x18 user data: DPL 3 */
-	0x0020fb0000000000ull, /* 0x20 user code: L, P, DPL 3 */
+	0, 0x00209b0000000000ull, /* 0x08 kernel code: L, P, DPL 0 */
+	0x0000930000000000ull,    /* 0x10 kernel data */
+	0x0000f30000000000ull,    /* 0x18 user data: DPL 3 */
+	0x0020fb0000000000ull,    /* 0x20 user code: L, P, DPL 3 */
 };
 
 static void build_gdt_tss(struct svm_vm *vm)
@@ -124,7 +126,7 @@ static void build_gdt_tss(struct svm_vm *vm)
 	/* 16-byte available 64-bit TSS descriptor (type 9, present). */
 	put64(vm, X86_GDT + X86_SEL_TSS,
 	    (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |
-		((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56);
+	        ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56);
 	put64(vm, X86_GDT + X86_SEL_TSS + 8, base >> 32);
 
 	/* TSS: RSP0 at byte 4, I/O bitmap offset at byte 102. */
