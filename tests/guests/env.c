@@ -1,0 +1,36 @@
+/* env: time advances and looks like a real date; random bytes differ. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <svm.h>
+#include <time.h>
+
+int main(int argc, char **argv)
+{
+	unsigned char r1[300], r2[300];
+	uint64_t t0 = svm_monotonic_ns(), t1;
+	time_t now = time(NULL);
+	char *p = malloc(100000);
+
+	/* 2020-01-01 .. 2100-01-01: the clock came from the host. */
+	if (now < 1577836800 || now > 4102444800) {
+		printf("bad time %lld\n", (long long)now);
+		return 1;
+	}
+	if (getentropy(r1, 200) || svm_random(r2, sizeof(r2)) ||
+	    memcmp(r1, r2, 200) == 0) {
+		printf("bad random\n");
+		return 1;
+	}
+	if (p == NULL) {
+		printf("malloc failed\n");
+		return 1;
+	}
+	memset(p, 1, 100000);
+	free(p);
+	while ((t1 = svm_monotonic_ns()) == t0)
+		;
+	printf("argc %d argv[1] %s time ok random ok malloc ok\n", argc,
+	    argc > 1 ? argv[1] : "(none)");
+	return 7;
+}

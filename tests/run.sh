@@ -1,0 +1,291 @@
+#!/bin/sh
+# run.sh: runs every test of svm-sandbox (`bmake test`); ends with "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+b=$top/build
+svm=$b/bin/svm-sandbox
+apps=$b/apps
+g=$b/tests/guests
+golden=$top/tests/golden
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0
+fail=0
+
+ok() {
+	pass=$((pass + 1))
+	printf 'ok   %s\n' "$1"
+}
+
+nok() {
+	fail=$((fail + 1))
+	printf 'FAIL %s\n' "$1"
+	shift
+	for line in "$@"; do
+		printf '     %s\n' "$line"
+	done
+}
+
+# t NAME STATUS STDOUT STDERR [INPUT] -- CMD...
+# Runs CMD with INPUT (a file, default /dev/null) on stdin. STDOUT must match
+# exactly ("*" skips the check); STDERR is an extended regex the whole of
+# stderr must match, or empty when stderr must be empty.
+t() {
+	name=$1 want=$2 wout=$3 werr=$4
+	shift 4
+	input=/dev/null
+	if [ "$1" != -- ]; then
+		input=$1
+		shift
+	fi
+	shift
+	"$@" <"$input" >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	why=
+	[ "$st" = "$want" ] || why="status $st, want $want"
+	if [ "$wout" != "*" ] && [ "$(cat "$tmp/out")" != "$wout" ]; then
+		why="$why${why:+; }stdout: $(head -c 200 "$tmp/out")"
+	fi
+	if [ -z "$werr" ]; then
+		[ -s "$tmp/err" ] && why="$why${why:+; }stderr: $(head -c 300 "$tmp/err")"
+	elif [ "$(wc -l <"$tmp/err")" != 1 ] ||
+		! grep -Eqx -- "$werr" "$tmp/err"; then
+		why="$why${why:+; }stderr: $(head -c 300 "$tmp/err")"
+	fi
+	if [ -z "$why" ]; then ok "$name"; else nok "$name" "$why"; fi
+}
+
+# Unit tests (no KVM), each one test here: they print their own counts.
+unit() {
+	name=$1
+	shift
+	"$@" >"$tmp/unit" 2>&1
+	st=$?
+	line=$(tail -n 1 "$tmp/unit")
+	if [ $st = 0 ] && expr "$line" : '[0-9]* passed, 0 failed$' >/dev/null; then
+		ok "unit: $name: $line"
+	else
+		nok "unit: $name (status $st)" "$(grep -m 20 FAIL "$tmp/unit")" "$line"
+	fi
+}
+unit "ELF and guest-address checks, and every app built" \
+	"$b/tests/unit/elf_test" "$apps"/*/*.bin "$g"/*.bin
+unit "guestlib's libc against glibc" "$b/tests/unit/libc_test"
+
+if command -v clang-format >/dev/null && [ -d "$top/.git" ]; then
+	if sh "$top/tests/check-format.sh" >"$tmp/fmt" 2>&1; then
+		ok "C sources match .clang-format"
+	else
+		nok "C sources match .clang-format" "$(head -n 5 "$tmp/fmt")"
+	fi
+else
+	nok "C sources match .clang-format" "needs clang-format and a git checkout"
+fi
+
+# Everything below runs VMs: without KVM the suite fails, loudly.
+if [ ! -c /dev/kvm ] || [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	nok "kvm" "/dev/kvm is missing or not usable by $(id -un): the VM tests cannot run here"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+
+case "$(file -b "$svm")" in
+*"statically linked"*) ok "svm-sandbox is statically linked" ;;
+*) nok "svm-sandbox is statically linked" "$(file -b "$svm")" ;;
+esac
+
+# The apps.
+t "hello" 0 "Hello from svm-sandbox!" "" -- "$svm" "$apps/hello/hello.bin"
+printf 'line one\nline two\n' >"$tmp/in2"
+t "echo: arguments and input" 0 "$(printf 'a b  c\nline one\nline two')" "" \
+	"$tmp/in2" -- "$svm" "$apps/echo/echo.bin" -- a b " c"
+t "echo: no arguments, no input" 0 "" "" -- "$svm" "$apps/echo/echo.bin"
+head -c 3000000 /dev/urandom >"$tmp/big"
+if "$svm" "$apps/echo/echo.bin" <"$tmp/big" >"$tmp/big.out" 2>"$tmp/err" &&
+	cmp -s "$tmp/big" "$tmp/big.out"; then
+	ok "echo: 3 MB of binary input comes back intact"
+else
+	nok "echo: 3 MB of binary input comes back intact" "$(cat "$tmp/err")"
+fi
+printf 'abc' >"$tmp/abc"
+: >"$tmp/empty"
+for f in empty abc big; do
+	t "sha256: $f input matches sha256sum" 0 \
+		"$(sha256sum <"$tmp/$f")" "" "$tmp/$f" -- "$svm" "$apps/sha256/sha256.bin"
+done
+t "compute matches the native build" 0 "$("$b/tests/unit/compute-native" 300)" \
+	"" -- "$svm" "$apps/compute/compute.bin" -- 300
+t "compute: bad argument" 2 "" "compute: bad size" -- \
+	"$svm" "$apps/compute/compute.bin" -- -5
+
+# Guest behaviour: floating point, time, random, malloc, argv.
+t "float: SSE and x87 at CPL 3" 0 "sse 3.3750 x87 2.2500 basel 1.643935" "" -- \
+	"$svm" "$g/float.bin"
+t "env: time, random, malloc, argv" 7 \
+	"argc 2 argv[1] hi time ok random ok malloc ok" "" -- "$svm" "$g/env.bin" -- hi
+t "--mem: app runs in the smallest memory" 0 "Hello from svm-sandbox!" "" -- \
+	"$svm" --mem=2 "$apps/hello/hello.bin"
+t "--mem: app runs in the largest memory" 0 "Hello from svm-sandbox!" "" -- \
+	"$svm" --mem 1G "$apps/hello/hello.bin"
+
+# Guest faults: one line naming the exception, status 250.
+rip='rip 0x[0-9a-f]+'
+t "fault: divide by zero" 250 "about to divide by zero" \
+	"svm-sandbox: guest fault: #DE divide error \(vector 0\) at $rip, error code 0" \
+	-- "$svm" "$g/div0.bin"
+t "fault: NULL dereference" 250 "" \
+	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip, address 0, error code 0x4" \
+	-- "$svm" "$g/null.bin"
+t "fault: write to text" 250 "" \
+	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip, address 0x10[0-9a-f]{4}, error code 0x7" \
+	-- "$svm" "$g/write_text.bin"
+t "fault: execute data" 250 "" \
+	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip, address 0x10[0-9a-f]{4}, error code 0x15" \
+	-- "$svm" "$g/exec_data.bin"
+t "fault: stack overflow into the guard" 250 "" \
+	"svm-sandbox: guest fault: #PF page fault \(stack overflow\) \(vector 14\) at $rip, address 0x1fbf[0-9a-f]{3}, error code 0x6" \
+	-- "$svm" "$g/stack_overflow.bin"
+
+# Guests that break the ABI: status 252.
+t "unknown hypercall" 252 "" "svm-sandbox: unknown hypercall 5 at $rip" -- \
+	"$svm" "$g/bad_hypercall.bin"
+t "read into read-only text is refused" 252 "" \
+	"svm-sandbox: read: buffer 0x10[0-9a-f]{4}\+0x10 not writable by the app" -- \
+	"$svm" "$g/read_into_text.bin"
+t "write buffer past the end of memory" 252 "" \
+	"svm-sandbox: write: buffer 0x1fffff8\+0x40 outside guest memory" -- \
+	"$svm" "$g/hc_outside.bin"
+
+# Limits: a spinning guest, floods, signals, a closed pipe.
+t "--timeout ends a guest spinning without exits (124)" 124 "" \
+	"svm-sandbox: timeout after 200 ms" -- "$svm" --timeout=200ms "$g/spin.bin"
+t "--timeout ends a hypercall flood (124)" 124 "" \
+	"svm-sandbox: timeout after 300 ms" -- "$svm" --timeout 300ms "$g/hcflood.bin"
+"$svm" --timeout 1 "$g/hcflood.bin" 2>/dev/null
+st=$?
+[ $st = 124 ] && ok "--timeout in whole seconds" || nok "--timeout in whole seconds" "status $st"
+"$svm" --max-output=10000 "$g/flood.bin" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 125 ] && [ "$(wc -c <"$tmp/out")" = 10000 ] &&
+	[ "$(cat "$tmp/err")" = "svm-sandbox: output limit of 10000 bytes reached" ]; then
+	ok "--max-output cuts the output at the limit (125)"
+else
+	nok "--max-output cuts the output at the limit (125)" "status $st, $(wc -c <"$tmp/out") bytes, $(cat "$tmp/err")"
+fi
+"$svm" "$g/spin.bin" 2>"$tmp/err" &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+wait $pid
+st=$?
+if [ $st = 143 ] && [ "$(cat "$tmp/err")" = "svm-sandbox: stopped by signal 15 (SIGTERM)" ]; then
+	ok "SIGTERM ends the run cleanly (143)"
+else
+	nok "SIGTERM ends the run cleanly (143)" "status $st: $(cat "$tmp/err")"
+fi
+st=$( ("$svm" "$g/flood.bin" 2>"$tmp/err"; echo $? >"$tmp/st") | head -c 100 >/dev/null; cat "$tmp/st")
+if [ "$st" = 3 ] && grep -qx "svm-sandbox: writing the app's output: Broken pipe" "$tmp/err"; then
+	ok "a closed stdout ends the run (3)"
+else
+	nok "a closed stdout ends the run (3)" "status $st: $(cat "$tmp/err")"
+fi
+t "malloc until it fails, then recover" 0 "*" "" -- "$svm" "$g/mallocall.bin"
+t "--stats prints one line of counts" 0 "Hello from svm-sandbox!" \
+	"svm-sandbox: stats: exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
+	-- "$svm" --stats "$apps/hello/hello.bin"
+t "--stats=json prints JSON" 0 "Hello from svm-sandbox!" \
+	'\{"exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
+	-- "$svm" --stats=json "$apps/hello/hello.bin"
+
+# Bad app files: status 1, one line, before any guest instruction.
+printf '#!/bin/sh\n# a shell script is not an app, however long it is.\necho hello\n' >"$tmp/text"
+head -c 200 "$apps/hello/hello.bin" >"$tmp/trunc1"
+head -c 4200 "$apps/hello/hello.bin" >"$tmp/trunc2"
+mkfifo "$tmp/fifo"
+t "bad app: not ELF" 1 "" "svm-sandbox: $tmp/text: not an ELF file \(bad magic\)" -- \
+	"$svm" "$tmp/text"
+t "bad app: empty file" 1 "" "svm-sandbox: $tmp/empty: empty file" -- \
+	"$svm" "$tmp/empty"
+t "bad app: short text file" 1 "" \
+	"svm-sandbox: $tmp/in2: file too short for an ELF header \(18 bytes\)" -- "$svm" "$tmp/in2"
+t "bad app: cut in the program headers" 1 "" \
+	"svm-sandbox: $tmp/trunc1: program headers outside the file \(offset 0x40\)" -- \
+	"$svm" "$tmp/trunc1"
+t "bad app: cut in the text" 1 "" \
+	"svm-sandbox: $tmp/trunc2: segment 0: data outside the file" -- "$svm" "$tmp/trunc2"
+t "bad app: directory" 1 "" "svm-sandbox: $tmp: is a directory" -- "$svm" "$tmp"
+t "bad app: /dev/zero" 1 "" "svm-sandbox: /dev/zero: not a regular file" -- \
+	"$svm" /dev/zero
+t "bad app: FIFO (no hang)" 1 "" "svm-sandbox: $tmp/fifo: not a regular file" -- \
+	timeout 10 "$svm" "$tmp/fifo"
+t "bad app: missing" 1 "" "svm-sandbox: $tmp/nope: No such file or directory" -- \
+	"$svm" "$tmp/nope"
+
+# Usage errors: status 2.
+t "usage: no app" 2 "" "svm-sandbox: no app file given \(--help for usage\)" -- "$svm"
+t "usage: bad --mem" 2 "" "svm-sandbox: bad --mem 'lots'" -- \
+	"$svm" --mem=lots "$apps/hello/hello.bin"
+t "usage: --mem not a multiple of 2 MiB" 2 "" \
+	"svm-sandbox: --mem must be a multiple of 2 MiB from 2 to 1024 MiB" -- \
+	"$svm" --mem=3 "$apps/hello/hello.bin"
+t "usage: --mem too large" 2 "" \
+	"svm-sandbox: --mem must be a multiple of 2 MiB from 2 to 1024 MiB" -- \
+	"$svm" --mem=2G "$apps/hello/hello.bin"
+t "usage: argument without --" 2 "" \
+	"svm-sandbox: unexpected argument 'x' \(app arguments go after --\)" -- \
+	"$svm" "$apps/hello/hello.bin" x
+t "usage: bad --timeout" 2 "" "svm-sandbox: bad --timeout '0'" -- \
+	"$svm" --timeout=0 "$apps/hello/hello.bin"
+t "usage: bad --max-output" 2 "" "svm-sandbox: bad --max-output '10X'" -- \
+	"$svm" --max-output=10X "$apps/hello/hello.bin"
+t "usage: bad --stats" 2 "" "svm-sandbox: bad --stats 'xml'" -- \
+	"$svm" --stats=xml "$apps/hello/hello.bin"
+"$svm" --bogus >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 2 ] && grep -q "unrecognized option" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+	ok "usage: unknown option"
+else
+	nok "usage: unknown option" "status $st: $(cat "$tmp/err")"
+fi
+t "--help matches tests/golden/help.txt" 0 "$(cat "$golden/help.txt")" "" -- "$svm" --help
+t "--version" 0 "svm-sandbox 0.1.0 (ABI 1)" "" -- "$svm" --version
+t "--print-filter matches tests/golden/filter.txt" 0 "$(cat "$golden/filter.txt")" "" -- \
+	"$svm" --print-filter
+
+# Seccomp: after lockdown a syscall outside the filter kills the monitor
+# (SIGSYS: 159 from a shell); the allowed control call does not.
+tsvm=$b/bin/svm-sandbox-test
+t "seccomp: allowed write to fd 1 passes" 0 "Hello from svm-sandbox!" "" -- \
+	"$tsvm" --test-syscall=write-fd1 "$apps/hello/hello.bin"
+for s in getpid write-fd3 ioctl-fd0; do
+	sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$s "$apps/hello/hello.bin" \
+		>"$tmp/out"
+	st=$?
+	if [ $st = 159 ] && [ ! -s "$tmp/out" ]; then
+		ok "seccomp: $s after lockdown is killed (159)"
+	else
+		nok "seccomp: $s after lockdown is killed (159)" "status $st"
+	fi
+done
+
+# The trace: what the monitor calls after lockdown is exactly the allowlist.
+if command -v strace >/dev/null; then
+	strace -o "$tmp/trace1" "$svm" "$g/env.bin" >/dev/null 2>&1
+	strace -o "$tmp/trace2" "$svm" "$apps/echo/echo.bin" <"$tmp/in2" >/dev/null 2>&1
+	strace -o "$tmp/trace3" "$svm" "$g/div0.bin" >/dev/null 2>&1
+	strace -o "$tmp/trace4" "$svm" --stats --timeout=100ms "$g/spin.bin" >/dev/null 2>&1
+	for f in 1 2 3 4; do sed -n '/^seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=/,$p' "$tmp/trace$f"; done >"$tmp/trace"
+	used=$(sed -n 's/^\([a-z_0-9]*\)(.*/\1/p' "$tmp/trace" | grep -v '^seccomp$' |
+		sort -u | tr '\n' ' ')
+	allowed=$(sed -n 's/^allow \([a-z_0-9]*\).*/\1/p' "$golden/filter.txt" | sort -u | tr '\n' ' ')
+	if [ "$used" = "$allowed" ]; then
+		ok "trace: syscalls after lockdown are the allowlist ($used)"
+	else
+		nok "trace: syscalls after lockdown are the allowlist" "used: $used" "allowed: $allowed"
+	fi
+else
+	nok "trace" "strace is not installed (./configure installs it)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
