@@ -1,0 +1,146 @@
+/*
+ * hcbench: in one process, the round trip of a no-op hypercall through the
+ * monitor's exit loop and hypercall table against a raw KVM_RUN loop that only
+ * counts the same port-I/O exits from the same CPL-3 guest; then the guest
+ * memory an app touched (resident pages of guest memory after its run).
+ * Usage: hcbench nop.bin N ROUNDS app.bin
+ */
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+static void create(struct svm_vm *vm, char *path, char *arg)
+{
+	char *argv[] = { path, arg, NULL };
+	char err[SVM_ERR_LEN];
+
+	if (vm_create(vm, &svm_backend_kvm, path, SVM_MEM_DEFAULT, arg ? 2 : 1,
+	        argv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hcbench: %s\n", err);
+		exit(1);
+	}
+}
+
+/* us per hypercall through the real loop and table. */
+static double table(char *path, char *n)
+{
+	struct svm_vm vm;
+	double t0, t1;
+
+	create(&vm, path, n);
+	t0 = now_us();
+	vm.be->run(&vm);
+	t1 = now_us();
+	if (vm.end != SVM_END_EXIT || vm.app_status != 0) {
+		fprintf(stderr, "hcbench: run failed: %s\n", vm.err);
+		exit(1);
+	}
+	vm_destroy(&vm);
+	return (t1 - t0) / atof(n);
+}
+
+/* us per exit of a bare loop that only counts port-I/O exits. */
+static double raw(char *path, char *n)
+{
+	struct svm_vm vm;
+	struct kvm_run *run;
+	long exits = 0;
+	double t0, t1;
+
+	create(&vm, path, n);
+	run =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vm.vcpu_fd, 0);
+	if (run == MAP_FAILED) {
+		perror("hcbench: mmap");
+		exit(1);
+	}
+	t0 = now_us();
+	for (;;) {
+		if (ioctl(vm.vcpu_fd, KVM_RUN, 0) < 0 ||
+		    run->exit_reason != KVM_EXIT_IO) {
+			fprintf(stderr, "hcbench: raw loop: unexpected exit\n");
+			exit(1);
+		}
+		if (run->io.port == SVM_HC_PORT_BASE + SVM_HC_EXIT)
+			break;
+		exits++;
+	}
+	t1 = now_us();
+	if (exits != atol(n)) {
+		fprintf(stderr, "hcbench: raw loop saw %ld exits\n", exits);
+		exit(1);
+	}
+	munmap(run, 4096);
+	vm_destroy(&vm);
+	return (t1 - t0) / (double)exits;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* KiB of guest memory resident after app ran: what it (and setup) touched. */
+static void touched(char *path)
+{
+	struct svm_vm vm;
+	size_t pages, i, n = 0;
+	unsigned char *v;
+
+	create(&vm, path, NULL);
+	vm.be->run(&vm);
+	pages = vm.mem_size / 4096;
+	v = malloc(pages);
+	if (v == NULL || mincore(vm.mem, vm.mem_size, v) < 0) {
+		perror("hcbench: mincore");
+		exit(1);
+	}
+	for (i = 0; i < pages; i++)
+		n += v[i] & 1;
+	printf("guest memory touched by %s: %zu KiB (%zu pages)\n", path, n * 4,
+	    n);
+	free(v);
+	vm_destroy(&vm);
+}
+
+int main(int argc, char **argv)
+{
+	double t[64], r[64];
+	int rounds, i;
+
+	if (argc != 5 || (rounds = atoi(argv[3])) < 1 || rounds > 64) {
+		fprintf(stderr, "usage: hcbench nop.bin N ROUNDS app.bin\n");
+		return 2;
+	}
+	for (i = 0; i < rounds; i++) {
+		t[i] = table(argv[1], argv[2]);
+		r[i] = raw(argv[1], argv[2]);
+	}
+	qsort(t, (size_t)rounds, sizeof(t[0]), cmp);
+	qsort(r, (size_t)rounds, sizeof(r[0]), cmp);
+	printf("no-op hypercall (loop + table): median %.2f us per call\n",
+	    t[rounds / 2]);
+	printf("raw port-I/O exit (bare loop):  median %.2f us per exit\n",
+	    r[rounds / 2]);
+	printf("ratio %.3f (%d rounds of %s calls each)\n",
+	    t[rounds / 2] / r[rounds / 2], rounds, argv[2]);
+	touched(argv[4]);
+	return 0;
+}
