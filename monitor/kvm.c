@@ -23,20 +23,6 @@ static int fail(char *err, size_t errlen, const char *what)
 	return -1;
 }
 
-static void segment(struct kvm_segment *s, uint16_t sel, uint8_t type,
-    uint8_t dpl, uint8_t code)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->limit = 0xffffffff;
-	s->type = type;
-	s->present = 1;
-	s->dpl = dpl;
-	s->s = 1;
-	s->l = code; /* 64-bit code; data segments ignore it */
-	s->g = 1;
-}
-
 /* Enter the app in 64-bit mode at CPL 3 with the tables x86_setup() built. */
 static int set_entry_state(struct svm_vm *vm, struct kvm_backend *kb, char *err,
     size_t errlen)
@@ -46,34 +32,10 @@ static int set_entry_state(struct svm_vm *vm, struct kvm_backend *kb, char *err,
 
 	if (ioctl(kb->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
 		return fail(err, errlen, "KVM_GET_SREGS");
-	segment(&sr.cs, X86_SEL_UCODE, 11, 3, 1);
-	segment(&sr.ss, X86_SEL_UDATA, 3, 3, 0);
-	sr.ds = sr.es = sr.fs = sr.gs = sr.ss;
-	memset(&sr.tr, 0, sizeof(sr.tr));
-	sr.tr.selector = X86_SEL_TSS;
-	sr.tr.base = X86_TSS;
-	sr.tr.limit = X86_TSS_LIMIT;
-	sr.tr.type = 11; /* busy 64-bit TSS */
-	sr.tr.present = 1;
-	memset(&sr.ldt, 0, sizeof(sr.ldt));
-	sr.ldt.type = 2;
-	sr.ldt.unusable = 1;
-	sr.gdt.base = X86_GDT;
-	sr.gdt.limit = X86_GDT_ENTRIES * 8 - 1;
-	sr.idt.base = X86_IDT;
-	sr.idt.limit = X86_IDT_ENTRIES * 16 - 1;
-	sr.cr0 = X86_CR0;
-	sr.cr3 = X86_PT_BASE;
-	sr.cr4 = X86_CR4;
-	sr.efer = X86_EFER;
+	X86_ENTRY_SREGS(sr);
 	if (ioctl(kb->vcpu_fd, KVM_SET_SREGS, &sr) < 0)
 		return fail(err, errlen, "KVM_SET_SREGS");
-
-	memset(&r, 0, sizeof(r));
-	r.rip = vm->entry;
-	r.rsp = vm->stack_top;
-	r.rdi = vm->bootinfo;
-	r.rflags = 0x2; /* IF clear: the guest takes no interrupts */
+	X86_ENTRY_REGS(r, vm);
 	if (ioctl(kb->vcpu_fd, KVM_SET_REGS, &r) < 0)
 		return fail(err, errlen, "KVM_SET_REGS");
 	return 0;
@@ -93,6 +55,37 @@ static void set_clock(struct svm_vm *vm, struct kvm_backend *kb)
 	vm_set_clock(vm, (uint64_t)khz, m.e.data);
 }
 
+/*
+ * Which paging KVM gives its guests here (its module parameter), or
+ * SVM_PAGING_DEFAULT if it cannot tell. A VM cannot choose.
+ */
+static enum svm_paging kvm_paging(void)
+{
+	static const char *const params[] = {
+		"/sys/module/kvm_amd/parameters/npt",
+		"/sys/module/kvm_intel/parameters/ept",
+	};
+	char c = 0;
+	unsigned i;
+	int fd;
+
+	/* PVM, the paravirtual KVM of these machines, only shadows. */
+	if (access("/sys/module/kvm_pvm", F_OK) == 0)
+		return SVM_PAGING_SHADOW;
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		if ((fd = open(params[i], O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		if (read(fd, &c, 1) != 1)
+			c = 0;
+		close(fd);
+		if (c == 'Y' || c == '1')
+			return SVM_PAGING_TDP;
+		if (c == 'N' || c == '0')
+			return SVM_PAGING_SHADOW;
+	}
+	return SVM_PAGING_DEFAULT;
+}
+
 static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
 {
 	struct kvm_userspace_memory_region region = {
@@ -104,6 +97,18 @@ static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
 	struct kvm_backend *kb;
 	int n;
 
+	enum svm_paging paging = kvm_paging();
+
+	if (vm->paging != SVM_PAGING_DEFAULT && vm->paging != paging) {
+		snprintf(err, errlen,
+		    "KVM here uses %s paging and a VM cannot "
+		    "choose: --paging applies to --backend=svmk",
+		    paging == SVM_PAGING_DEFAULT ? "unknown" :
+		        paging == SVM_PAGING_TDP ? "nested (TDP)" :
+		                                   "shadow");
+		return -1;
+	}
+	vm->paging = paging;
 	if ((kb = calloc(1, sizeof(*kb))) == NULL)
 		return fail(err, errlen, "out of memory");
 	kb->kvm_fd = kb->vm_fd = kb->vcpu_fd = -1;
@@ -315,4 +320,8 @@ const struct svm_backend svm_backend_kvm = {
 	.run = kvm_run_loop,
 	.regs = kvm_regs,
 	.close = kvm_close,
+	.ioctl_run = KVM_RUN,
+	.ioctl_regs = KVM_GET_REGS,
+	.ioctl_sregs = KVM_GET_SREGS,
+	.ioctl_names = { "KVM_RUN", "KVM_GET_REGS", "KVM_GET_SREGS" },
 };

@@ -32,7 +32,11 @@ static const char usage_text[] =
     "      --stats[=json]     print exit and hypercall counts, times and "
     "guest\n"
     "                         pages on stderr at the end, as text or JSON\n"
-    "      --print-filter     print the seccomp allowlist and exit\n"
+    "      --backend=NAME     kvm (default) or svmk (our own SVM module)\n"
+    "      --paging=MODE      tdp or shadow: svmk's paging; with kvm, only\n"
+    "                         checked against what KVM itself uses\n"
+    "      --print-filter     print the seccomp allowlist (of --backend) and "
+    "exit\n"
     "  -h, --help             print this help and exit\n"
     "  -V, --version          print the version and exit\n"
     "\n"
@@ -139,38 +143,44 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-output", required_argument, NULL, 'o' },
 		{ "stats", optional_argument, NULL, 'S' },
+		{ "backend", required_argument, NULL, 'B' },
+		{ "paging", required_argument, NULL, 'P' },
 		{ "print-filter", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 #ifdef SVM_TESTING
 		{ "test-syscall", required_argument, NULL, 'T' },
+		{ "test-break-idt", no_argument, NULL, 'I' },
 #endif
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct rlimit nocore = { 0, 0 };
-	uint64_t mem = SVM_MEM_DEFAULT, timeout_ms = 0, max_output = 0;
+	struct svm_config cfg = { .backend = &svm_backend_kvm };
 	uint64_t t0 = vm_now_ns();
-	int stats = 0; /* 1 text, 2 JSON */
+	bool json = false, print_filter = false;
 	const char *test = NULL;
+	bool break_idt = false; /* test build: a fault then triple-faults */
 	char err[SVM_ERR_LEN];
 	struct svm_vm vm;
 	int c, rc, app_argc;
 
 	(void)test;
+	(void)break_idt;
 	while ((c = getopt_long(argc, argv, "+m:t:o:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if ((mem = parse_num(optarg, mem_units)) == 0)
+			if ((cfg.mem_size = parse_num(optarg, mem_units)) == 0)
 				die(SVM_STATUS_USAGE, "bad --mem '%s'", optarg);
 			break;
 		case 't':
-			timeout_ms = parse_num(optarg, time_units);
-			if (timeout_ms == 0 || timeout_ms > 86400000)
+			cfg.timeout_ms = parse_num(optarg, time_units);
+			if (cfg.timeout_ms == 0 || cfg.timeout_ms > 86400000)
 				die(SVM_STATUS_USAGE, "bad --timeout '%s'",
 				    optarg);
 			break;
 		case 'o':
-			if ((max_output = parse_num(optarg, size_units)) == 0)
+			if ((cfg.max_output = parse_num(optarg, size_units)) ==
+			    0)
 				die(SVM_STATUS_USAGE, "bad --max-output '%s'",
 				    optarg);
 			break;
@@ -178,11 +188,30 @@ int main(int argc, char **argv)
 			if (optarg != NULL && strcmp(optarg, "json") != 0)
 				die(SVM_STATUS_USAGE, "bad --stats '%s'",
 				    optarg);
-			stats = optarg != NULL ? 2 : 1;
+			cfg.stats = true;
+			json = optarg != NULL;
+			break;
+		case 'B':
+			if (strcmp(optarg, "kvm") == 0)
+				cfg.backend = &svm_backend_kvm;
+			else if (strcmp(optarg, "svmk") == 0)
+				cfg.backend = &svm_backend_svmk;
+			else
+				die(SVM_STATUS_USAGE, "bad --backend '%s'",
+				    optarg);
+			break;
+		case 'P':
+			if (strcmp(optarg, "tdp") == 0)
+				cfg.paging = SVM_PAGING_TDP;
+			else if (strcmp(optarg, "shadow") == 0)
+				cfg.paging = SVM_PAGING_SHADOW;
+			else
+				die(SVM_STATUS_USAGE, "bad --paging '%s'",
+				    optarg);
 			break;
 		case 'F':
-			seccomp_print(1);
-			return 0;
+			print_filter = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -193,6 +222,9 @@ int main(int argc, char **argv)
 		case 'T':
 			test = optarg;
 			break;
+		case 'I':
+			break_idt = true;
+			break;
 		default:
 			/* getopt has printed what was wrong. */
 			fputs("usage: svm-sandbox [options] app.bin [-- "
@@ -201,6 +233,10 @@ int main(int argc, char **argv)
 			    stderr);
 			return SVM_STATUS_USAGE;
 		}
+	}
+	if (print_filter) {
+		seccomp_print(1, cfg.backend);
+		return 0;
 	}
 	if (optind >= argc)
 		die(SVM_STATUS_USAGE, "no app file given (--help for usage)");
@@ -222,13 +258,14 @@ int main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &nocore);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = vm_create(&vm, &svm_backend_kvm, argv[optind], mem, app_argc,
-	    argv + optind, err, sizeof(err));
+	rc = vm_create(&vm, &cfg, argv[optind], app_argc, argv + optind, err,
+	    sizeof(err));
 	if (rc != 0)
 		die(rc, "%s", err);
-	vm.timeout_ms = timeout_ms;
-	vm.max_output = max_output;
-	vm.want_stats = stats != 0;
+#ifdef SVM_TESTING
+	if (break_idt)
+		memset(vm.mem + X86_IDT, 0, X86_IDT_ENTRIES * 16);
+#endif
 	if (vm_catch_signals() < 0 ||
 	    vm_start_limits(&vm, err, sizeof(err)) < 0 ||
 	    seccomp_lockdown(&vm, err, sizeof(err)) < 0)
@@ -239,8 +276,8 @@ int main(int argc, char **argv)
 #endif
 	vm.stats.setup_ns = vm_now_ns() - t0;
 	vm.be->run(&vm);
-	if (stats)
-		vm_print_stats(&vm, 2, stats == 2);
+	if (cfg.stats)
+		vm_print_stats(&vm, 2, json);
 
 	/* Exit without tearing down: the filter allows nothing else now. */
 	switch (vm.end) {

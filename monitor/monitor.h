@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "svm_abi.h"
@@ -87,6 +88,13 @@ struct elf_image {
 int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
     struct elf_image *img, char *err, size_t errlen);
 
+/* Paging for the guest: svmk lets the monitor choose; KVM decides itself. */
+enum svm_paging {
+	SVM_PAGING_DEFAULT,
+	SVM_PAGING_TDP,
+	SVM_PAGING_SHADOW,
+};
+
 /* Registers the monitor reads back from the vCPU to report on a run. */
 struct svm_regs {
 	uint64_t rip, rsp, cr2;
@@ -106,6 +114,7 @@ struct svm_vm {
 	uint64_t mem_size;
 	struct elf_image img;
 	svm_gpa_t entry, stack_top, bootinfo;
+	enum svm_paging paging; /* set before vm_create() opens the backend */
 	svm_hypercall_fn hypercalls[SVM_HC_PORT_COUNT];
 
 	enum svm_end end;
@@ -118,7 +127,7 @@ struct svm_vm {
 	void *backend; /* the backend's own state */
 	int vcpu_fd;   /* the fd the filter allows the run ioctl on */
 
-	/* Limits, set by the caller after vm_create(); 0 means none. */
+	/* Limits from the config; 0 means none. */
 	uint64_t timeout_ms, max_output;
 	uint64_t output_bytes; /* written so far through the write hypercall */
 	/*
@@ -183,13 +192,23 @@ static inline void *vm_gpa_out(const struct svm_vm *vm, svm_gpa_t gpa,
 int vm_end(struct svm_vm *vm, enum svm_end end, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* What a run is made of; zero means the default or no limit. */
+struct svm_config {
+	const struct svm_backend *backend; /* NULL: KVM */
+	enum svm_paging paging;
+	uint64_t mem_size; /* bytes; 0: SVM_MEM_DEFAULT */
+	uint64_t timeout_ms, max_output;
+	bool stats;
+};
+
 /*
- * vm_create: map mem_size bytes of guest memory, load the app file at path,
- * write page tables, descriptor tables and the boot info with argv (argc
- * strings). Returns 0, or a SVM_STATUS_* code with a message in err.
+ * vm_create: with cfg, map guest memory, load the app file at path, write
+ * page tables, descriptor tables and the boot info with argv (argc strings),
+ * and open the backend. Returns 0, or a SVM_STATUS_* code with a message in
+ * err.
  */
-int vm_create(struct svm_vm *vm, const struct svm_backend *be, const char *path,
-    uint64_t mem_size, int argc, char *const argv[], char *err, size_t errlen);
+int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
+    int argc, char *const argv[], char *err, size_t errlen);
 
 /*
  * vm_start_limits: make the calling thread the one that runs vm (signals kick
@@ -262,6 +281,58 @@ int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 #define X86_EFER 0xd00ull     /* NXE LMA LME */
 
 /*
+ * The entry state for the app, at CPL 3 on the tables x86_setup() built.
+ * Macros, because KVM's kvm_sregs/kvm_regs and svmk's svmk_sregs/svmk_regs
+ * are different types with the same field names; sr and r start zeroed or as
+ * the backend read them.
+ */
+#define X86_SEGMENT(seg, sel, typ, pl, code)                                   \
+	do {                                                                   \
+		memset(&(seg), 0, sizeof(seg));                                \
+		(seg).selector = (sel);                                        \
+		(seg).limit = 0xffffffff;                                      \
+		(seg).type = (typ);                                            \
+		(seg).present = 1;                                             \
+		(seg).dpl = (pl);                                              \
+		(seg).s = 1;                                                   \
+		(seg).l = (code); /* 64-bit code; data ignores it */           \
+		(seg).g = 1;                                                   \
+	} while (0)
+
+#define X86_ENTRY_SREGS(sr)                                                    \
+	do {                                                                   \
+		X86_SEGMENT((sr).cs, X86_SEL_UCODE, 11, 3, 1);                 \
+		X86_SEGMENT((sr).ss, X86_SEL_UDATA, 3, 3, 0);                  \
+		(sr).ds = (sr).es = (sr).fs = (sr).gs = (sr).ss;               \
+		memset(&(sr).tr, 0, sizeof((sr).tr));                          \
+		(sr).tr.selector = X86_SEL_TSS;                                \
+		(sr).tr.base = X86_TSS;                                        \
+		(sr).tr.limit = X86_TSS_LIMIT;                                 \
+		(sr).tr.type = 11; /* busy 64-bit TSS */                       \
+		(sr).tr.present = 1;                                           \
+		memset(&(sr).ldt, 0, sizeof((sr).ldt));                        \
+		(sr).ldt.type = 2;                                             \
+		(sr).ldt.unusable = 1;                                         \
+		(sr).gdt.base = X86_GDT;                                       \
+		(sr).gdt.limit = X86_GDT_ENTRIES * 8 - 1;                      \
+		(sr).idt.base = X86_IDT;                                       \
+		(sr).idt.limit = X86_IDT_ENTRIES * 16 - 1;                     \
+		(sr).cr0 = X86_CR0;                                            \
+		(sr).cr3 = X86_PT_BASE;                                        \
+		(sr).cr4 = X86_CR4;                                            \
+		(sr).efer = X86_EFER;                                          \
+	} while (0)
+
+#define X86_ENTRY_REGS(r, vm)                                                  \
+	do {                                                                   \
+		memset(&(r), 0, sizeof(r));                                    \
+		(r).rip = (vm)->entry;                                         \
+		(r).rsp = (vm)->stack_top;                                     \
+		(r).rdi = (vm)->bootinfo;                                      \
+		(r).rflags = 0x2; /* IF clear: no interrupts */                \
+	} while (0)
+
+/*
  * A backend runs the vCPU: KVM (kvm.c) now, the svmk module later. open
  * creates the VM and vCPU over vm->mem and sets the entry registers; run is
  * the exit loop and returns when the run has ended (vm->end set), making only
@@ -274,9 +345,14 @@ struct svm_backend {
 	void (*run)(struct svm_vm *vm);
 	int (*regs)(struct svm_vm *vm, struct svm_regs *regs);
 	void (*close)(struct svm_vm *vm);
+	/* The only ioctls the filter allows, on vm->vcpu_fd, and their names.
+	 */
+	unsigned long ioctl_run, ioctl_regs, ioctl_sregs;
+	const char *ioctl_names[3];
 };
 
 extern const struct svm_backend svm_backend_kvm;
+extern const struct svm_backend svm_backend_svmk;
 
 /* hypercall_init: fill vm->hypercalls with the standard table. */
 void hypercall_init(struct svm_vm *vm);
@@ -303,7 +379,7 @@ uint64_t vm_rip(struct svm_vm *vm);
  */
 int seccomp_lockdown(const struct svm_vm *vm, char *err, size_t errlen);
 
-/* seccomp_print: write the allowlist with its argument rules to fd. */
-void seccomp_print(int fd);
+/* seccomp_print: write the allowlist for backend be, with its rules, to fd. */
+void seccomp_print(int fd, const struct svm_backend *be);
 
 #endif

@@ -1,7 +1,6 @@
 /* seccomp.c: the filter that confines the monitor once the guest may run. */
 #include <errno.h>
 #include <linux/filter.h>
-#include <linux/kvm.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -18,6 +17,9 @@
 #define FD_VCPU (UINT64_MAX - 1)
 #define GUEST_MEM (UINT64_MAX - 2)
 #define GUEST_SIZE (UINT64_MAX - 3)
+#define REQ_RUN (UINT64_MAX - 4) /* the backend's run ioctl */
+#define REQ_REGS (UINT64_MAX - 5)
+#define REQ_SREGS (UINT64_MAX - 6)
 
 /*
  * The allowlist: everything the exit loop, the hypercalls and the final error
@@ -31,11 +33,11 @@ static const struct rule {
 	bool stats_only; /* in the filter only when --stats asked for it */
 	const char *why;
 } rules[] = {
-	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_RUN, ANY, false,
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_RUN, ANY, false,
 	    "the exit loop" },
-	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_GET_REGS, ANY, false,
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_REGS, ANY, false,
 	    "rip and rsp for fault and error reports" },
-	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, KVM_GET_SREGS, ANY, false,
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SREGS, ANY, false,
 	    "cr2 for page-fault reports" },
 	{ SCMP_SYS(write), "write", 1, ANY, ANY, false,
 	    "the app's output (write hypercall)" },
@@ -58,8 +60,8 @@ static const struct rule {
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
-static void fmt_arg(char *buf, size_t len, const char *sep, const char *what,
-    uint64_t v)
+static void fmt_arg(const struct svm_backend *be, char *buf, size_t len,
+    const char *sep, const char *what, uint64_t v)
 {
 	if (v == ANY)
 		buf[0] = '\0';
@@ -69,18 +71,15 @@ static void fmt_arg(char *buf, size_t len, const char *sep, const char *what,
 		snprintf(buf, len, "%s%s == guest memory", sep, what);
 	else if (v == GUEST_SIZE)
 		snprintf(buf, len, "%s%s == its size", sep, what);
-	else if (v == KVM_RUN)
-		snprintf(buf, len, "%s%s == KVM_RUN", sep, what);
-	else if (v == KVM_GET_REGS)
-		snprintf(buf, len, "%s%s == KVM_GET_REGS", sep, what);
-	else if (v == KVM_GET_SREGS)
-		snprintf(buf, len, "%s%s == KVM_GET_SREGS", sep, what);
+	else if (v == REQ_RUN || v == REQ_REGS || v == REQ_SREGS)
+		snprintf(buf, len, "%s%s == %s", sep, what,
+		    be->ioctl_names[REQ_RUN - v]);
 	else
 		snprintf(buf, len, "%s%s == %llu", sep, what,
 		    (unsigned long long)v);
 }
 
-void seccomp_print(int fd)
+void seccomp_print(int fd, const struct svm_backend *be)
 {
 	/* The argument names of the rules' calls, for the listing. */
 	static const char *const names[][3] = {
@@ -98,9 +97,10 @@ void seccomp_print(int fd)
 		                                                            0];
 		char a[3][48];
 
-		fmt_arg(a[0], sizeof(a[0]), "", n[0], r->a0);
-		fmt_arg(a[1], sizeof(a[1]), a[0][0] ? ", " : "", n[1], r->a1);
-		fmt_arg(a[2], sizeof(a[2]), a[0][0] || a[1][0] ? ", " : "",
+		fmt_arg(be, a[0], sizeof(a[0]), "", n[0], r->a0);
+		fmt_arg(be, a[1], sizeof(a[1]), a[0][0] ? ", " : "", n[1],
+		    r->a1);
+		fmt_arg(be, a[2], sizeof(a[2]), a[0][0] || a[1][0] ? ", " : "",
 		    n[2], r->a2);
 		dprintf(fd, "allow %-12s %s%s%s  # %s\n", r->name, a[0], a[1],
 		    a[2], r->why);
@@ -116,6 +116,12 @@ static uint64_t value(const struct svm_vm *vm, uint64_t v)
 		return (uintptr_t)vm->mem;
 	if (v == GUEST_SIZE)
 		return vm->mem_size;
+	if (v == REQ_RUN)
+		return vm->be->ioctl_run;
+	if (v == REQ_REGS)
+		return vm->be->ioctl_regs;
+	if (v == REQ_SREGS)
+		return vm->be->ioctl_sregs;
 	return v;
 }
 
@@ -152,7 +158,8 @@ static ssize_t build(const struct svm_vm *vm, void *buf, size_t len, char *err,
 		if (r->a1 != ANY)
 			c[nc++] = r->a1 == GUEST_SIZE ?
 			    SCMP_A1(SCMP_CMP_EQ, value(vm, r->a1)) :
-			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, r->a1);
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff,
+			        value(vm, r->a1));
 		if (r->a2 != ANY)
 			c[nc++] = SCMP_A2(SCMP_CMP_EQ, r->a2);
 		if ((rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, nc,

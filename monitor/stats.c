@@ -48,12 +48,18 @@ void vm_print_stats(struct svm_vm *vm, int fd, bool json)
 	const char *sep = "";
 	unsigned i;
 
+	const char *paging = vm->paging == SVM_PAGING_TDP ? "tdp" :
+	    vm->paging == SVM_PAGING_SHADOW               ? "shadow" :
+	                                                    "unknown";
+
 	vm->stats.pages_resident = resident(vm);
 	for (i = 0; i < SVM_EXIT_KINDS; i++)
 		total += s->exits[i];
 	if (json) {
-		dprintf(fd, "{\"exits\": {\"total\": %llu",
-		    (unsigned long long)total);
+		dprintf(fd,
+		    "{\"backend\": \"%s\", \"paging\": \"%s\", "
+		    "\"exits\": {\"total\": %llu",
+		    vm->be->name, paging, (unsigned long long)total);
 		for (i = 0; i < SVM_EXIT_KINDS; i++)
 			dprintf(fd, ", \"%s\": %llu", exit_names[i],
 			    (unsigned long long)s->exits[i]);
@@ -68,8 +74,8 @@ void vm_print_stats(struct svm_vm *vm, int fd, bool json)
 		    (unsigned long long)s->pages_resident);
 		return;
 	}
-	dprintf(fd, "svm-sandbox: stats: exits %llu (",
-	    (unsigned long long)total);
+	dprintf(fd, "svm-sandbox: stats: %s, %s paging; exits %llu (",
+	    vm->be->name, paging, (unsigned long long)total);
 	for (i = 0; i < SVM_EXIT_KINDS; i++, sep = ", ")
 		dprintf(fd, "%s%s %llu", sep, exit_names[i],
 		    (unsigned long long)s->exits[i]);

@@ -156,9 +156,12 @@ void vm_set_clock(struct svm_vm *vm, uint64_t tsc_khz, uint64_t tsc_now)
 	    (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int vm_create(struct svm_vm *vm, const struct svm_backend *be, const char *path,
-    uint64_t mem_size, int argc, char *const argv[], char *err, size_t errlen)
+int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
+    int argc, char *const argv[], char *err, size_t errlen)
 {
+	const struct svm_backend *be =
+	    cfg->backend ? cfg->backend : &svm_backend_kvm;
+	uint64_t mem_size = cfg->mem_size ? cfg->mem_size : SVM_MEM_DEFAULT;
 	uint8_t *file = NULL;
 	size_t len = 0;
 	unsigned i;
@@ -167,11 +170,14 @@ int vm_create(struct svm_vm *vm, const struct svm_backend *be, const char *path,
 	memset(vm, 0, sizeof(*vm));
 	vm->vcpu_fd = -1;
 	vm->be = be;
+	vm->paging = cfg->paging;
+	vm->timeout_ms = cfg->timeout_ms;
+	vm->max_output = cfg->max_output;
+	vm->want_stats = cfg->stats;
 	if (mem_size < SVM_MEM_MIN || mem_size > SVM_MEM_MAX ||
 	    mem_size % 0x200000 != 0) {
 		snprintf(err, errlen,
-		    "--mem must be a multiple of 2 MiB from "
-		    "%llu to %llu MiB",
+		    "--mem must be a multiple of 2 MiB from %llu to %llu MiB",
 		    SVM_MEM_MIN >> 20, SVM_MEM_MAX >> 20);
 		return SVM_STATUS_USAGE;
 	}

@@ -1,9 +1,12 @@
 #!/bin/sh
 # run.sh: runs every test of svm-sandbox (`bmake test`); ends with "N passed, N failed".
+#
+# run.sh [--vm-only]: --vm-only leaves out the host-side tests (unit tests,
+# format, trace), for a run inside the QEMU test machine. The words of
+# $SVM_ARGS (e.g. "--backend=svmk --paging=shadow") go to every svm-sandbox.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 b=$top/build
-svm=$b/bin/svm-sandbox
 apps=$b/apps
 g=$b/tests/guests
 golden=$top/tests/golden
@@ -11,6 +14,18 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 pass=0
 fail=0
+vm_only=false
+[ "${1-}" = --vm-only ] && vm_only=true
+
+# Both monitors through wrappers that add $SVM_ARGS.
+for m in svm-sandbox svm-sandbox-test; do
+	printf '#!/bin/sh\n# shellcheck disable=SC2086\nexec "%s" ${SVM_ARGS-} "$@"\n' \
+		"$b/bin/$m" >"$tmp/$m"
+	chmod +x "$tmp/$m"
+done
+svm=$tmp/svm-sandbox
+dev=/dev/kvm
+case " ${SVM_ARGS-} " in *" --backend=svmk "*) dev=/dev/svmk ;; esac
 
 ok() {
 	pass=$((pass + 1))
@@ -55,6 +70,7 @@ t() {
 	if [ -z "$why" ]; then ok "$name"; else nok "$name" "$why"; fi
 }
 
+if ! $vm_only; then
 # Unit tests (no KVM), each one test here: they print their own counts.
 unit() {
 	name=$1
@@ -81,18 +97,21 @@ if command -v clang-format >/dev/null && [ -d "$top/.git" ]; then
 else
 	nok "C sources match .clang-format" "needs clang-format and a git checkout"
 fi
+fi
 
 # Everything below runs VMs: without KVM the suite fails, loudly.
-if [ ! -c /dev/kvm ] || [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-	nok "kvm" "/dev/kvm is missing or not usable by $(id -un): the VM tests cannot run here"
+if [ ! -c $dev ] || [ ! -r $dev ] || [ ! -w $dev ]; then
+	nok "$dev" "$dev is missing or not usable by $(id -u): the VM tests cannot run here"
 	echo "$pass passed, $fail failed"
 	exit 1
 fi
 
-case "$(file -b "$svm")" in
-*"statically linked"*) ok "svm-sandbox is statically linked" ;;
-*) nok "svm-sandbox is statically linked" "$(file -b "$svm")" ;;
-esac
+if ! $vm_only; then
+	case "$(file -b "$b/bin/svm-sandbox")" in
+	*"statically linked"*) ok "svm-sandbox is statically linked" ;;
+	*) nok "svm-sandbox is statically linked" "$(file -b "$b/bin/svm-sandbox")" ;;
+	esac
+fi
 
 # The apps.
 t "hello" 0 "Hello from svm-sandbox!" "" -- "$svm" "$apps/hello/hello.bin"
@@ -191,11 +210,78 @@ else
 fi
 t "malloc until it fails, then recover" 0 "*" "" -- "$svm" "$g/mallocall.bin"
 t "--stats prints one line of counts" 0 "Hello from svm-sandbox!" \
-	"svm-sandbox: stats: exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
+	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
 	-- "$svm" --stats "$apps/hello/hello.bin"
 t "--stats=json prints JSON" 0 "Hello from svm-sandbox!" \
-	'\{"exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
+	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
 	-- "$svm" --stats=json "$apps/hello/hello.bin"
+
+# Hostile guests: each misbehaviour ends with its status and one line.
+h=$g/hostile.bin
+gp="svm-sandbox: guest fault: #GP general protection \(vector 13\) at $rip, error code 0"
+pf="svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip"
+for c in cli hlt cr3 lidt port-unknown; do
+	t "hostile: $c at CPL 3 is #GP" 250 "" "$gp" -- "$svm" "$h" -- $c
+done
+t "hostile: write to the page tables (never mapped)" 250 "" \
+	"$pf, address 0x9000, error code 0x6" -- "$svm" "$h" -- pagetables
+t "hostile: write to the IDT (kernel-only)" 250 "" \
+	"$pf, address 0x3000, error code 0x7" -- "$svm" "$h" -- idt
+t "hostile: write to the boot info (read-only)" 250 "" \
+	"$pf, address 0x5000, error code 0x7" -- "$svm" "$h" -- bootinfo
+t "hostile: load past the end of memory" 250 "" \
+	"$pf, address 0x2100000, error code 0x4" -- "$svm" "$h" -- mmio-load
+t "hostile: store to an APIC address" 250 "" \
+	"$pf, address 0xfee00000, error code 0x6" -- "$svm" "$h" -- mmio-store
+t "hostile: in from a hypercall port" 252 "" \
+	"svm-sandbox: hypercall 0: in of 4 byte\(s\) instead of a 32-bit out at $rip" \
+	-- "$svm" "$h" -- port-in
+t "hostile: 8-bit out to a hypercall port" 252 "" \
+	"svm-sandbox: hypercall 0: out of 1 byte\(s\) instead of a 32-bit out at $rip" \
+	-- "$svm" "$h" -- port-width
+case " ${SVM_ARGS-} " in
+*" --backend=svmk "*)
+	t "hostile: rep outs is refused (svmk reports string I/O)" 252 "" \
+		"svm-sandbox: svmk: string or rep port I/O .*" -- "$svm" "$h" -- rep-outs
+	;;
+*)
+	# This KVM splits rep outsl into single 32-bit outs: 4 no-op hypercalls.
+	t "hostile: rep outs counts as single outs (KVM splits it)" 1 \
+		"hostile: rep-outs did not end the run" \
+		"svm-sandbox: stats: .* nop 4; .*" -- "$svm" --stats "$h" -- rep-outs
+	;;
+esac
+t "hostile: hypercall struct at the last byte of memory" 252 "" \
+	"svm-sandbox: write: argument struct at 0x1ffffff outside guest memory" \
+	-- "$svm" "$h" -- hc-last-byte
+t "hostile: hypercall struct past the end of memory" 252 "" \
+	"svm-sandbox: write: argument struct at 0xfffffff0 outside guest memory" \
+	-- "$svm" "$h" -- hc-beyond
+t "hostile: length SIZE_MAX" 252 "" \
+	"svm-sandbox: write: buffer 0x[0-9a-f]+\+0xffffffffffffffff outside guest memory" \
+	-- "$svm" "$h" -- hc-size-max
+t "hostile: address+length wrapping past 2^64" 252 "" \
+	"svm-sandbox: write: buffer 0x1fffff0\+0xfffffffffe00001f outside guest memory" \
+	-- "$svm" "$h" -- hc-wrap
+t "hostile: length 0 at the end of memory is fine" 0 \
+	"empty write at the end of memory: 0" "" -- "$svm" "$h" -- hc-len0-end
+t "hostile: write to fd 3" 252 "" "svm-sandbox: write: bad fd 3" -- \
+	"$svm" "$h" -- hc-bad-fd
+t "hostile: result into a read-only struct" 252 "" \
+	"svm-sandbox: write: argument struct at 0x10[0-9a-f]{4} not writable by the app" \
+	-- "$svm" "$h" -- hc-struct-in-rodata
+t "hostile: random bytes past SVM_RANDOM_MAX" 252 "" \
+	"svm-sandbox: random: bad buffer 0x[0-9a-f]+\+0x200" -- "$svm" "$h" -- random-too-long
+t "hostile: triple fault (test build destroys the IDT)" 251 "" \
+	"svm-sandbox: guest triple fault \(shutdown\)( at $rip)?" -- \
+	"$tmp/svm-sandbox-test" --test-break-idt "$g/null.bin"
+"$b/tests/hostile/randcode" "$tmp/svm-sandbox" 1000 1 >"$tmp/rand" 2>&1
+st=$?
+if [ $st = 0 ] && tail -n 1 "$tmp/rand" | grep -qx "1000 passed, 0 failed"; then
+	ok "random code: 1000 guests end with a documented status ($(sed -n 's/^randcode: //p' "$tmp/rand"))"
+else
+	nok "random code: 1000 guests" "$(grep -m 5 FAIL "$tmp/rand")" "$(tail -n 1 "$tmp/rand")"
+fi
 
 # Bad app files: status 1, one line, before any guest instruction.
 printf '#!/bin/sh\n# a shell script is not an app, however long it is.\necho hello\n' >"$tmp/text"
@@ -238,6 +324,10 @@ t "usage: bad --timeout" 2 "" "svm-sandbox: bad --timeout '0'" -- \
 	"$svm" --timeout=0 "$apps/hello/hello.bin"
 t "usage: bad --max-output" 2 "" "svm-sandbox: bad --max-output '10X'" -- \
 	"$svm" --max-output=10X "$apps/hello/hello.bin"
+t "usage: bad --backend" 2 "" "svm-sandbox: bad --backend 'xen'" -- \
+	"$svm" --backend=xen "$apps/hello/hello.bin"
+t "usage: bad --paging" 2 "" "svm-sandbox: bad --paging 'ept'" -- \
+	"$svm" --paging=ept "$apps/hello/hello.bin"
 t "usage: bad --stats" 2 "" "svm-sandbox: bad --stats 'xml'" -- \
 	"$svm" --stats=xml "$apps/hello/hello.bin"
 "$svm" --bogus >"$tmp/out" 2>"$tmp/err"
@@ -250,11 +340,13 @@ fi
 t "--help matches tests/golden/help.txt" 0 "$(cat "$golden/help.txt")" "" -- "$svm" --help
 t "--version" 0 "svm-sandbox 0.1.0 (ABI 1)" "" -- "$svm" --version
 t "--print-filter matches tests/golden/filter.txt" 0 "$(cat "$golden/filter.txt")" "" -- \
-	"$svm" --print-filter
+	"$b/bin/svm-sandbox" --print-filter
+t "--print-filter --backend=svmk matches tests/golden/filter-svmk.txt" 0 \
+	"$(cat "$golden/filter-svmk.txt")" "" -- "$b/bin/svm-sandbox" --backend=svmk --print-filter
 
 # Seccomp: after lockdown a syscall outside the filter kills the monitor
 # (SIGSYS: 159 from a shell); the allowed control call does not.
-tsvm=$b/bin/svm-sandbox-test
+tsvm=$tmp/svm-sandbox-test
 t "seccomp: allowed write to fd 1 passes" 0 "Hello from svm-sandbox!" "" -- \
 	"$tsvm" --test-syscall=write-fd1 "$apps/hello/hello.bin"
 for s in getpid write-fd3 ioctl-fd0; do
@@ -269,7 +361,9 @@ for s in getpid write-fd3 ioctl-fd0; do
 done
 
 # The trace: what the monitor calls after lockdown is exactly the allowlist.
-if command -v strace >/dev/null; then
+if $vm_only; then
+	: # traced on the host
+elif command -v strace >/dev/null; then
 	strace -o "$tmp/trace1" "$svm" "$g/env.bin" >/dev/null 2>&1
 	strace -o "$tmp/trace2" "$svm" "$apps/echo/echo.bin" <"$tmp/in2" >/dev/null 2>&1
 	strace -o "$tmp/trace3" "$svm" "$g/div0.bin" >/dev/null 2>&1

@@ -28,9 +28,10 @@ static void create(struct svm_vm *vm, char *path, char *arg)
 {
 	char *argv[] = { path, arg, NULL };
 	char err[SVM_ERR_LEN];
+	struct svm_config cfg = { .backend = &svm_backend_kvm };
 
-	if (vm_create(vm, &svm_backend_kvm, path, SVM_MEM_DEFAULT, arg ? 2 : 1,
-	        argv, err, sizeof(err)) != 0) {
+	if (vm_create(vm, &cfg, path, arg ? 2 : 1, argv, err, sizeof(err)) !=
+	    0) {
 		fprintf(stderr, "hcbench: %s\n", err);
 		exit(1);
 	}

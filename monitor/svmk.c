@@ -1,0 +1,213 @@
+/* svmk.c: the backend for our own SVM module (/dev/svmk): setup and exit loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "monitor.h"
+#include "svmk.h"
+
+struct svmk_backend {
+	int fd;
+	struct svmk_run *run;
+};
+
+static int fail(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+static int svmk_open(struct svm_vm *vm, char *err, size_t errlen)
+{
+	struct svmk_memory m = {
+		.userspace_addr = (uintptr_t)vm->mem,
+		.size = vm->mem_size,
+	};
+	struct svmk_backend *sb;
+	struct svmk_sregs sr;
+	struct svmk_regs r;
+	int khz;
+
+	if ((sb = calloc(1, sizeof(*sb))) == NULL)
+		return fail(err, errlen, "out of memory");
+	sb->fd = -1;
+	vm->backend = sb;
+	if ((sb->fd = open("/dev/svmk", O_RDWR | O_CLOEXEC)) < 0)
+		return fail(err, errlen, "/dev/svmk");
+	if (ioctl(sb->fd, SVMK_GET_API_VERSION, 0) != SVMK_API_VERSION) {
+		snprintf(err, errlen, "/dev/svmk: unsupported API version");
+		return -1;
+	}
+	if (ioctl(sb->fd, SVMK_SET_MEMORY, &m) < 0)
+		return fail(err, errlen, "SVMK_SET_MEMORY");
+	if (vm->paging != SVM_PAGING_DEFAULT &&
+	    ioctl(sb->fd, SVMK_SET_PAGING,
+	        vm->paging == SVM_PAGING_SHADOW ? SVMK_PAGING_SHADOW :
+	                                          SVMK_PAGING_TDP) < 0)
+		return fail(err, errlen, "SVMK_SET_PAGING");
+	sb->run = mmap(NULL, SVMK_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    sb->fd, 0);
+	if (sb->run == MAP_FAILED) {
+		sb->run = NULL;
+		return fail(err, errlen, "mmap svmk_run");
+	}
+	memset(&sr, 0, sizeof(sr));
+	X86_ENTRY_SREGS(sr);
+	if (ioctl(sb->fd, SVMK_SET_SREGS, &sr) < 0)
+		return fail(err, errlen, "SVMK_SET_SREGS");
+	X86_ENTRY_REGS(r, vm);
+	if (ioctl(sb->fd, SVMK_SET_REGS, &r) < 0)
+		return fail(err, errlen, "SVMK_SET_REGS");
+	/* The guest TSC is the host's: its value now is a plain RDTSC. */
+	if ((khz = ioctl(sb->fd, SVMK_GET_TSC_KHZ, 0)) <= 0)
+		khz = 0;
+	vm_set_clock(vm, (uint64_t)khz, __builtin_ia32_rdtsc());
+	vm->vcpu_fd = sb->fd;
+	vm->kick = &sb->run->immediate_exit;
+	return 0;
+}
+
+static int svmk_regs(struct svm_vm *vm, struct svm_regs *regs)
+{
+	struct svmk_backend *sb = vm->backend;
+	struct svmk_regs r;
+	struct svmk_sregs sr;
+
+	if (ioctl(sb->fd, SVMK_GET_REGS, &r) < 0 ||
+	    ioctl(sb->fd, SVMK_GET_SREGS, &sr) < 0)
+		return -1;
+	regs->rip = r.rip;
+	regs->rsp = r.rsp;
+	regs->cr2 = sr.cr2;
+	return 0;
+}
+
+static const char *internal_name(uint32_t sub)
+{
+	switch (sub) {
+	case SVMK_INTERNAL_STRING_IO:
+		return "string or rep port I/O";
+	case SVMK_INTERNAL_MSR:
+		return "MSR access";
+	case SVMK_INTERNAL_SVM_INSN:
+		return "SVM instruction";
+	case SVMK_INTERNAL_PRIVILEGED:
+		return "privileged instruction";
+	case SVMK_INTERNAL_PAGING:
+		return "unsupported paging state";
+	case SVMK_INTERNAL_EVENT:
+		return "fault while delivering an event";
+	default:
+		return "unhandled exit";
+	}
+}
+
+/* Handle one exit: 0 resumes the guest, 1 ends the run (vm->end set). */
+static int handle_exit(struct svm_vm *vm, const struct svmk_run *run)
+{
+	switch (run->exit_reason) {
+	case SVMK_EXIT_IO:
+		vm->stats.exits[SVM_EXIT_IO]++;
+		return vm_io(vm, run->io.port, run->io.size,
+		    run->io.direction == SVMK_EXIT_IO_OUT,
+		    (uint32_t)run->io.data, run->io.count);
+	case SVMK_EXIT_SHUTDOWN:
+		vm->stats.exits[SVM_EXIT_SHUTDOWN]++;
+		return vm_end(vm, SVM_END_SHUTDOWN,
+		    "guest triple fault (shutdown)");
+	case SVMK_EXIT_HLT:
+		vm->stats.exits[SVM_EXIT_HLT]++;
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "guest halted at rip %#llx",
+		    (unsigned long long)vm_rip(vm));
+	case SVMK_EXIT_MMIO:
+		vm->stats.exits[SVM_EXIT_MMIO]++;
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "guest %s at %#llx outside its memory, rip %#llx",
+		    run->mmio.error & 2 ? "store" : "load",
+		    (unsigned long long)run->mmio.gpa,
+		    (unsigned long long)run->mmio.rip);
+	case SVMK_EXIT_INTR:
+		vm->stats.exits[SVM_EXIT_INTR]++;
+		return 0;
+	}
+	vm->stats.exits[SVM_EXIT_OTHER]++;
+	switch (run->exit_reason) {
+	case SVMK_EXIT_FAIL_ENTRY:
+		return vm_end(vm, SVM_END_MONITOR_ERROR,
+		    "VM entry failed (exit code %#llx)",
+		    (unsigned long long)run->fail_entry.exit_code);
+	case SVMK_EXIT_INTERNAL_ERROR:
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "svmk: %s (exit code %#llx) at rip %#llx",
+		    internal_name(run->internal.suberror),
+		    (unsigned long long)run->internal.exit_code,
+		    (unsigned long long)run->internal.rip);
+	default:
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "unexpected svmk exit %u at rip %#llx", run->exit_reason,
+		    (unsigned long long)vm_rip(vm));
+	}
+}
+
+static void svmk_run_loop(struct svm_vm *vm)
+{
+	struct svmk_backend *sb = vm->backend;
+	uint64_t start = vm->want_stats ? vm_now_ns() : 0, t0 = 0;
+	int rc;
+
+	for (;;) {
+		if (vm_check_stop(vm))
+			break;
+		if (vm->want_stats)
+			t0 = vm_now_ns();
+		rc = ioctl(sb->fd, SVMK_RUN, 0);
+		if (vm->want_stats)
+			vm->stats.guest_ns += vm_now_ns() - t0;
+		if (rc < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				vm->stats.exits[SVM_EXIT_INTR]++;
+				continue;
+			}
+			vm_end(vm, SVM_END_MONITOR_ERROR, "SVMK_RUN: %s",
+			    strerror(errno));
+			break;
+		}
+		if (handle_exit(vm, sb->run))
+			break;
+	}
+	if (vm->want_stats)
+		vm->stats.monitor_ns = vm_now_ns() - start - vm->stats.guest_ns;
+}
+
+static void svmk_close(struct svm_vm *vm)
+{
+	struct svmk_backend *sb = vm->backend;
+
+	if (sb->run != NULL)
+		munmap(sb->run, SVMK_RUN_SIZE);
+	if (sb->fd >= 0)
+		close(sb->fd);
+	free(sb);
+	vm->backend = NULL;
+	vm->vcpu_fd = -1;
+	vm->kick = NULL;
+}
+
+const struct svm_backend svm_backend_svmk = {
+	.name = "svmk",
+	.open = svmk_open,
+	.run = svmk_run_loop,
+	.regs = svmk_regs,
+	.close = svmk_close,
+	.ioctl_run = SVMK_RUN,
+	.ioctl_regs = SVMK_GET_REGS,
+	.ioctl_sregs = SVMK_GET_SREGS,
+	.ioctl_names = { "SVMK_RUN", "SVMK_GET_REGS", "SVMK_GET_SREGS" },
+};
