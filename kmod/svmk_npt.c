@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmk_npt.c: nested page tables for TDP mode. They map guest-physical
+ * [0, mem_size) onto the pinned pages and nothing else, so whatever the
+ * guest's own tables say, it reaches only its memory; anything else is a
+ * nested page fault, reported as SVMK_EXIT_MMIO.
+ *
+ * Guest memory is at most 1 GiB, so one PML4, one PDPT and one PD suffice;
+ * leaves are 4 KiB because the pinned pages need not be contiguous.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/io.h>
+#include <linux/gfp.h>
+
+#include "svmk.h"
+
+/*
+ * Nested walks are user-mode accesses, so every level needs U; the guest's
+ * own tables decide the real rights, the nested ones allow everything.
+ */
+#define NPT_FLAGS (PTE_P | PTE_W | PTE_U)
+
+static u64 *npt_alloc(void)
+{
+	return (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+}
+
+int svmk_npt_build(struct svmk_vm *vm)
+{
+	struct svmk_npt *npt = &vm->npt;
+	unsigned long i, npts;
+
+	BUILD_BUG_ON(SVMK_MEM_MAX > (1ULL << 30));
+	npt->pml4 = npt_alloc();
+	npt->pdpt = npt_alloc();
+	npt->pd = npt_alloc();
+	if (!npt->pml4 || !npt->pdpt || !npt->pd)
+		goto err_free;
+	npt->pml4[0] = __pa(npt->pdpt) | NPT_FLAGS;
+	npt->pdpt[0] = __pa(npt->pd) | NPT_FLAGS;
+
+	npts = DIV_ROUND_UP(vm->npages, 512);
+	for (i = 0; i < npts; i++) {
+		npt->pt[i] = npt_alloc();
+		if (!npt->pt[i])
+			goto err_free;
+		npt->pd[i] = __pa(npt->pt[i]) | NPT_FLAGS;
+	}
+	for (i = 0; i < vm->npages; i++)
+		npt->pt[i / 512][i % 512] = page_to_phys(vm->pages[i]) |
+					    NPT_FLAGS;
+	return 0;
+
+err_free:
+	svmk_npt_free(vm);
+	return -ENOMEM;
+}
+
+void svmk_npt_free(struct svmk_vm *vm)
+{
+	struct svmk_npt *npt = &vm->npt;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(npt->pt); i++) {
+		free_page((unsigned long)npt->pt[i]);
+		npt->pt[i] = NULL;
+	}
+	free_page((unsigned long)npt->pd);
+	free_page((unsigned long)npt->pdpt);
+	free_page((unsigned long)npt->pml4);
+	npt->pd = npt->pdpt = npt->pml4 = NULL;
+}

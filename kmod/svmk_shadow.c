@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmk_shadow.c: shadow paging, for when the VM runs without nested paging.
+ *
+ * The hardware walks shadow tables that map guest-virtual pages straight to
+ * the pinned host pages; the guest's CR3 and tables are only read by
+ * software. The shadow tables behave like a TLB: they start empty and are
+ * filled one 4 KiB page at a time from #PF intercepts, by walking the
+ * guest's tables (which also sets the guest's accessed/dirty bits, as the
+ * processor would). As with a real TLB, the guest must invalidate after
+ * changing or removing a present translation (INVLPG, INVPCID, CR3, CR0 or
+ * CR4 write); svmk then drops every shadow table, which is always allowed
+ * (it is what a full TLB flush does), and simple. New translations need no
+ * invalidation: absent shadow entries fault and are looked up afresh. So
+ * guest page-table pages need no write protection.
+ *
+ * Rights: a shadow leaf carries the guest's effective U, W and NX, except
+ * that W waits for the guest's dirty bit: a clean page is mapped read-only
+ * so that the first write faults and svmk sets D. The guest must run with
+ * CR0.WP (supervisor writes honour W), without SMEP/SMAP/PKE/PCIDE/LA57;
+ * svmk_shadow_prepare() checks this before every entry. Guest 2 MiB and
+ * 1 GiB pages are shadowed as 4 KiB pages.
+ *
+ * Whatever the guest's tables say, a shadow leaf points only at a page of
+ * guest memory; translations to guest-physical addresses outside it are
+ * reported as SVMK_EXIT_MMIO. Genuine faults are reflected to the guest
+ * with the error code and CR2 the processor would give.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <asm/processor-flags.h>
+#include <asm/msr-index.h>
+#include <asm/traps.h>
+#include <asm/svm.h>
+
+#include "svmk.h"
+
+/* Bound on shadow table pages per VM (16 MiB); past it, start over. */
+#define SHADOW_MAX_PAGES 4096
+
+/* Intermediate shadow entries allow everything; the leaf decides. */
+#define SH_TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
+
+static const int shadow_intercepts[] = {
+	INTERCEPT_CR3_READ, INTERCEPT_CR0_WRITE, INTERCEPT_CR3_WRITE,
+	INTERCEPT_CR4_WRITE, INTERCEPT_INVLPG, INTERCEPT_INVPCID,
+	INTERCEPT_EXCEPTION_OFFSET + PF_VECTOR,
+};
+
+void svmk_shadow_zap(struct svmk_vm *vm)
+{
+	struct page *pg, *tmp;
+
+	list_for_each_entry_safe(pg, tmp, &vm->sh.pages, lru) {
+		list_del(&pg->lru);
+		__free_page(pg);
+	}
+	vm->sh.npages = 0;
+	if (vm->sh.root)
+		clear_page(vm->sh.root);
+	vm->sh.stale = false;
+}
+
+int svmk_shadow_init(struct svmk_vm *vm)
+{
+	struct vmcb *v = vm->vmcb;
+	int i;
+
+	vm->sh.root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vm->sh.root)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(shadow_intercepts); i++)
+		v->control.intercepts[shadow_intercepts[i] / 32] |=
+			BIT(shadow_intercepts[i] % 32);
+	v->save.cr0 = vm->gcr0;
+	v->save.cr4 = vm->gcr4;
+	v->save.cr3 = __pa(vm->sh.root);
+	vm->sh.stale = true;
+	return 0;
+}
+
+void svmk_shadow_free(struct svmk_vm *vm)
+{
+	svmk_shadow_zap(vm);
+	free_page((unsigned long)vm->sh.root);
+	vm->sh.root = NULL;
+}
+
+/* Guest paging state the shadow code supports (see the top comment). */
+static bool state_ok(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (cr0 & X86_CR0_WP) &&
+	       (cr4 & X86_CR4_PAE) && (efer & EFER_LMA) &&
+	       !(cr4 & (X86_CR4_PCIDE | X86_CR4_PKE | X86_CR4_SMEP |
+			X86_CR4_SMAP | X86_CR4_LA57));
+}
+
+/* Before each entry: 1 (run->exit_reason set) if the guest cannot run. */
+int svmk_shadow_prepare(struct svmk_vm *vm)
+{
+	if (!state_ok(vm->gcr0, vm->gcr4, vm->vmcb->save.efer)) {
+		svmk_internal_error(vm, SVMK_INTERNAL_PAGING, vm->gcr0,
+				    vm->gcr4);
+		return 1;
+	}
+	if (vm->sh.stale)
+		svmk_shadow_zap(vm);
+	vm->vmcb->save.cr3 = __pa(vm->sh.root);
+	return 0;
+}
+
+static u64 *sh_alloc(struct svmk_vm *vm)
+{
+	struct page *pg;
+
+	pg = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!pg)
+		return NULL;
+	list_add(&pg->lru, &vm->sh.pages);
+	vm->sh.npages++;
+	return page_address(pg);
+}
+
+/* Install the shadow leaf for gva from a successful guest walk. */
+static int sh_map(struct svmk_vm *vm, u64 gva, const struct svmk_walk *w)
+{
+	bool nxe = vm->vmcb->save.efer & EFER_NX;
+	u64 *table = vm->sh.root, leaf;
+	int level;
+
+	if (vm->sh.npages + 3 > SHADOW_MAX_PAGES)
+		svmk_shadow_zap(vm);	/* the guest refaults what it needs */
+
+	for (level = 4; level > 1; level--) {
+		u64 *e = &table[(gva >> (12 + 9 * (level - 1))) & 511];
+
+		if (!(*e & PTE_P)) {
+			u64 *next = sh_alloc(vm);
+
+			if (!next)
+				return -ENOMEM;
+			*e = __pa(next) | SH_TABLE_FLAGS;
+		}
+		table = __va(*e & PTE_ADDR);
+	}
+
+	leaf = svmk_gpa_to_hpa(vm, w->gpa & PAGE_MASK) | PTE_P;
+	if (w->pte & PTE_U)
+		leaf |= PTE_U;
+	if ((w->pte & PTE_W) && (w->pte & PTE_D))
+		leaf |= PTE_W;
+	if (nxe && (w->pte & PTE_NX))
+		leaf |= PTE_NX;
+	table[(gva >> 12) & 511] = leaf;
+	return 0;
+}
+
+static int handle_pf(struct svmk_vm *vm)
+{
+	struct vmcb *v = vm->vmcb;
+	u64 gva = v->control.exit_info_2;
+	u32 err = v->control.exit_info_1;
+	struct svmk_walk w;
+	int ret;
+
+	ret = svmk_walk(vm, vm->gcr3, gva, err & (PFERR_W | PFERR_U | PFERR_I),
+			true, &w);
+	if (ret) {
+		svmk_internal_error(vm, SVMK_INTERNAL_PAGING, err, gva);
+		return 1;
+	}
+	if (w.fault) {
+		/* The guest's own fault: deliver it through its IDT. */
+		v->save.cr2 = gva;
+		svmk_inject(vm, PF_VECTOR, true, w.pferr);
+		return 0;
+	}
+	if (w.mmio) {
+		vm->run->exit_reason = SVMK_EXIT_MMIO;
+		vm->run->mmio.gpa = w.gpa;
+		vm->run->mmio.error = err;
+		vm->run->mmio.rip = v->save.rip;
+		return 1;
+	}
+	ret = sh_map(vm, gva, &w);
+	return ret;
+}
+
+static unsigned long *gpr(struct svmk_vm *vm, int reg)
+{
+	if (reg == SVMK_RAX)
+		return (unsigned long *)&vm->vmcb->save.rax;
+	if (reg == SVMK_RSP)
+		return (unsigned long *)&vm->vmcb->save.rsp;
+	return &vm->regs[reg];
+}
+
+/*
+ * A control register write. Values the processor would refuse get #GP;
+ * values it would take but the shadow code does not support end the run.
+ */
+static int write_cr(struct svmk_vm *vm, int cr, u64 val)
+{
+	struct vmcb_save_area *s = &vm->vmcb->save;
+	u64 cr0 = vm->gcr0, cr3 = vm->gcr3, cr4 = vm->gcr4;
+
+	switch (cr) {
+	case 0:
+		/* Bits 63:32 of CR0 are reserved: #GP, like the others. */
+		cr0 = val;
+		break;
+	case 3:
+		cr3 = val;
+		break;
+	case 4:
+		cr4 = val;
+		break;
+	default:
+		svmk_internal_error(vm, SVMK_INTERNAL_PAGING, cr, val);
+		return 1;
+	}
+	if (!svmk_cr_valid(cr0, cr3, cr4, s->efer & ~EFER_SVME)) {
+		svmk_inject(vm, GP_VECTOR, true, 0);
+		return 0;
+	}
+	if (!state_ok(cr0, cr4, s->efer)) {
+		svmk_internal_error(vm, SVMK_INTERNAL_PAGING, cr0, cr4);
+		return 1;
+	}
+	vm->gcr0 = s->cr0 = cr0;
+	vm->gcr4 = s->cr4 = cr4;
+	vm->gcr3 = cr3;
+	/* Any of them may change translations: flush the "TLB". */
+	vm->sh.stale = true;
+	return 0;
+}
+
+/*
+ * CR accesses, INVLPG and INVPCID, decoded in software (no decode assists
+ * or next-RIP under QEMU's TCG). RIP moves on only when the instruction
+ * completes.
+ */
+static int handle_insn(struct svmk_vm *vm, u32 code)
+{
+	struct vmcb_save_area *s = &vm->vmcb->save;
+	struct svmk_insn d;
+	int ret;
+
+	if (svmk_decode(vm, &d) || d.op[0] != 0x0f)
+		goto unhandled;
+
+	if (code == SVM_EXIT_WRITE_CR0 && d.oplen == 2 && d.op[1] == 0x06) {
+		/* CLTS */
+		ret = write_cr(vm, 0, vm->gcr0 & ~X86_CR0_TS);
+		if (!ret && !(vm->vmcb->control.event_inj & SVM_EVTINJ_VALID))
+			s->rip += d.len;
+		return ret;
+	}
+	if (d.oplen == 3 && d.op[1] == 0x38 && d.op[2] == 0x82 &&
+	    code == SVM_EXIT_INVPCID) {
+		if (svmk_decode_modrm(&d))
+			goto unhandled;
+		vm->sh.stale = true;
+		s->rip += d.len;
+		return 0;
+	}
+	if (d.oplen != 2 || svmk_decode_modrm(&d))
+		goto unhandled;
+
+	if (code == SVM_EXIT_INVLPG && d.op[1] == 0x01 && d.mod != 3 &&
+	    (d.reg & 7) == 7) {
+		vm->sh.stale = true;
+		s->rip += d.len;
+		return 0;
+	}
+	/* MOV from/to CRn: the ModRM is always a register operand. */
+	if (code == SVM_EXIT_READ_CR3 && d.op[1] == 0x20 && d.reg == 3) {
+		*gpr(vm, d.rm) = vm->gcr3;
+		s->rip += d.len;
+		return 0;
+	}
+	if ((code == SVM_EXIT_WRITE_CR0 || code == SVM_EXIT_WRITE_CR3 ||
+	     code == SVM_EXIT_WRITE_CR4) && d.op[1] == 0x22 &&
+	    d.reg == code - SVM_EXIT_WRITE_CR0) {
+		ret = write_cr(vm, d.reg, *gpr(vm, d.rm));
+		if (!ret && !(vm->vmcb->control.event_inj & SVM_EVTINJ_VALID))
+			s->rip += d.len;
+		return ret;
+	}
+
+unhandled:
+	/* E.g. LMSW, or code the guest changed under us. */
+	svmk_internal_error(vm, SVMK_INTERNAL_PAGING, code, s->rip);
+	return 1;
+}
+
+/* Exits only shadow mode has: 0 to resume, 1 to return to user space. */
+int svmk_shadow_exit(struct svmk_vm *vm, u32 code)
+{
+	switch (code) {
+	case SVM_EXIT_EXCP_BASE + PF_VECTOR:
+		return handle_pf(vm);
+	case SVM_EXIT_READ_CR3:
+	case SVM_EXIT_WRITE_CR0:
+	case SVM_EXIT_WRITE_CR3:
+	case SVM_EXIT_WRITE_CR4:
+	case SVM_EXIT_INVLPG:
+	case SVM_EXIT_INVPCID:
+		return handle_insn(vm, code);
+	}
+	svmk_internal_error(vm, SVMK_INTERNAL_UNHANDLED_EXIT,
+			    vm->vmcb->control.exit_info_1,
+			    vm->vmcb->control.exit_info_2);
+	return 1;
+}

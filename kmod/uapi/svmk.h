@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * svmk.h: user-space interface of the svmk module, a minimal AMD-SVM
+ * hypervisor running one vCPU per VM. Self-contained; the only header shared
+ * between the module and user space.
+ *
+ * Use:
+ *   fd = open("/dev/svmk", O_RDWR | O_CLOEXEC);      one fd = one VM, 1 vCPU
+ *   ioctl(fd, SVMK_GET_API_VERSION) == SVMK_API_VERSION
+ *   ioctl(fd, SVMK_SET_MEMORY, &(struct svmk_memory){...})
+ *   ioctl(fd, SVMK_SET_PAGING, SVMK_PAGING_TDP)       optional: the default
+ *                                                     is TDP if the CPU has
+ *                                                     nested paging
+ *   ioctl(fd, SVMK_SET_SREGS, &sregs); ioctl(fd, SVMK_SET_REGS, &regs)
+ *   run = mmap(NULL, SVMK_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+ *   for (;;) { ioctl(fd, SVMK_RUN, 0); switch (run->exit_reason) ... }
+ *
+ * Every ioctl returns 0 or -1 with errno: EINVAL for a bad argument, EBUSY
+ * for a setting that can no longer change (memory or paging after the first
+ * SVMK_RUN), EFAULT for an unreadable argument, ENOTTY for an unknown
+ * request, EIO when called from another process than the opener. SVMK_RUN
+ * fails with EINTR when a signal is pending (exit_reason is then
+ * SVMK_EXIT_INTR and the guest can be resumed), ENOEXEC without memory, EIO
+ * after SVMK_EXIT_SHUTDOWN, EBUSY while kvm-amd has SVM enabled on this CPU
+ * (i.e. while a KVM VM exists; retry later), ENOMEM.
+ *
+ * Guest exceptions are not intercepted (shadow mode takes #PF but reflects
+ * the guest's own faults), so they go through the guest's IDT. Guest RDMSR,
+ * WRMSR, RDPMC and debug-register accesses get #GP; SVM instructions,
+ * RDTSCP, MONITOR/MWAIT get #UD; XSETBV may only keep the host's XCR0.
+ * RDTSC is not intercepted (guest TSC = host TSC). CPUID shows the host's
+ * features minus SVM, VMX, MONITOR, RDTSCP and INVPCID, plus the hypervisor
+ * bit.
+ */
+#ifndef _UAPI_SVMK_H
+#define _UAPI_SVMK_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/* Bump on any incompatible change of this file. */
+#define SVMK_API_VERSION 1
+
+/* Guest memory: at most this much, from guest-physical address 0. */
+#define SVMK_MEM_MAX (1ULL << 30)
+
+/*
+ * SVMK_SET_MEMORY: back guest-physical [0, size) with the user mapping at
+ * userspace_addr (both page aligned, 0 < size <= SVMK_MEM_MAX, writable
+ * memory). The pages are pinned until the fd is closed; the mapping must stay
+ * as is meanwhile (the VM keeps using the pages pinned at this call). Once
+ * only, before the first SVMK_RUN. Guest accesses outside [0, size) end the
+ * run with SVMK_EXIT_MMIO.
+ */
+struct svmk_memory {
+	__u64 userspace_addr;
+	__u64 size;
+	__u64 flags; /* must be 0 */
+};
+
+/*
+ * SVMK_SET_PAGING (argument by value), before the first SVMK_RUN.
+ * TDP: nested paging; the guest owns CR3 and its page tables, and svmk
+ *      intercepts no guest exception.
+ * SHADOW: svmk shadows the guest's 4-level tables; it intercepts #PF and
+ *      reflects genuine faults to the guest (so, as with TDP, guest faults
+ *      go through the guest's IDT). The guest must run with CR0.PG, CR0.WP,
+ *      CR4.PAE and EFER.LMA set (64-bit paging) and without CR4.PCIDE, PKE,
+ *      SMEP, SMAP or LA57.
+ */
+#define SVMK_PAGING_TDP 0
+#define SVMK_PAGING_SHADOW 1
+
+/* As struct kvm_regs. */
+struct svmk_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* As struct kvm_segment: the selector and the descriptor cache. */
+struct svmk_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8 type;
+	__u8 present, dpl, db, s, l, g, avl;
+	__u8 unusable;
+	__u8 padding;
+};
+
+/* As struct kvm_dtable. */
+struct svmk_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+/*
+ * As struct kvm_sregs without the interrupt bitmap, cr8 and apic_base.
+ * The CPL is ss.dpl. efer must hold only SCE, LME, LMA and NXE.
+ * tr.type should be 11 (busy 64-bit TSS) as for KVM; svmk keeps 9 in the
+ * VMCB (QEMU's emulated SVM checks the I/O bitmap only for type 9) and
+ * reports 11.
+ * cr2 is the guest's (in both paging modes); cr3 the guest's own CR3.
+ */
+struct svmk_sregs {
+	struct svmk_segment cs, ds, es, fs, gs, ss;
+	struct svmk_segment tr, ldt;
+	struct svmk_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4;
+	__u64 efer;
+};
+
+/* The page mapped from the fd at offset 0. */
+#define SVMK_RUN_SIZE 4096
+
+enum svmk_exit_reason {
+	SVMK_EXIT_NONE = 0,
+	/*
+	 * IN/OUT. For OUT the data is at (char *)run + io.data_offset and in
+	 * io.data; for IN the monitor stores the data there (at data_offset)
+	 * before the next SVMK_RUN, which loads it into the guest's rAX. The
+	 * guest's RIP already points after the instruction. String and REP
+	 * forms are not emulated (SVMK_EXIT_INTERNAL_ERROR), so count is 1.
+	 */
+	SVMK_EXIT_IO = 1,
+	SVMK_EXIT_HLT = 2,	/* RIP after the HLT */
+	SVMK_EXIT_SHUTDOWN = 3,	/* triple fault; SVMK_RUN now fails (EIO) */
+	/*
+	 * An access to guest-physical memory outside [0, size), e.g. through
+	 * the guest's page tables. Not emulated: the run stops at the access.
+	 */
+	SVMK_EXIT_MMIO = 4,
+	SVMK_EXIT_INTR = 5,	/* a signal is pending (SVMK_RUN gave EINTR) */
+	/* VMRUN refused the guest state (bad sregs); see fail_entry. */
+	SVMK_EXIT_FAIL_ENTRY = 6,
+	/* The guest did something svmk does not allow or emulate. */
+	SVMK_EXIT_INTERNAL_ERROR = 7,
+};
+
+#define SVMK_EXIT_IO_IN 0
+#define SVMK_EXIT_IO_OUT 1
+
+/* internal.suberror */
+enum svmk_internal_error {
+	SVMK_INTERNAL_UNHANDLED_EXIT = 1, /* exit_code: the SVM exit code */
+	SVMK_INTERNAL_STRING_IO = 2,	/* INS/OUTS/REP not emulated */
+	SVMK_INTERNAL_MSR = 3,		/* RDMSR/WRMSR; info1 = 1 write, info2 = index */
+	SVMK_INTERNAL_SVM_INSN = 4,	/* VMRUN, VMMCALL, ... */
+	SVMK_INTERNAL_PRIVILEGED = 5,	/* XSETBV, DR access, INVD, ... */
+	SVMK_INTERNAL_PAGING = 6,	/* shadow mode: unsupported paging state */
+	SVMK_INTERNAL_EVENT = 7,	/* fault while delivering an event */
+	SVMK_INTERNAL_NPF = 8,		/* unexpected nested page fault */
+};
+
+struct svmk_run {
+	__u32 exit_reason;	/* enum svmk_exit_reason */
+	/*
+	 * Set by user space (e.g. from a signal handler): while nonzero,
+	 * SVMK_RUN returns EINTR (exit SVMK_EXIT_INTR) without entering the
+	 * guest. svmk never clears it. As kvm_run.immediate_exit.
+	 */
+	__u8 immediate_exit;
+	__u8 padding[3];
+	__u64 exits;		/* exits handled so far, all kinds */
+	union {
+		struct {
+			__u8 direction;	/* SVMK_EXIT_IO_IN or _OUT */
+			__u8 size;	/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;	/* always 1 */
+			__u64 data_offset;
+			__u64 data;	/* OUT: the value, zero-extended */
+		} io;
+		struct {
+			__u64 gpa;	/* the guest-physical address */
+			__u64 error;	/* the nested #PF error code (bit 1: write) */
+			__u64 rip;
+		} mmio;
+		struct {
+			__u64 exit_code; /* hardware exit code (-1: invalid) */
+		} fail_entry;
+		struct {
+			__u32 suberror;	/* enum svmk_internal_error */
+			__u32 padding;
+			__u64 exit_code; /* the SVM exit code */
+			__u64 info1;	/* EXITINFO1, or as the suberror says */
+			__u64 info2;	/* EXITINFO2, or as the suberror says */
+			__u64 rip;
+		} internal;
+		__u8 padding2[256];
+	};
+	/* IO data lives here (data_offset); keep the union's size fixed. */
+	__u8 io_data[8];
+};
+
+#define SVMK_IO 0xB5
+#define SVMK_GET_API_VERSION	_IO(SVMK_IO, 0x00)
+#define SVMK_SET_MEMORY		_IOW(SVMK_IO, 0x01, struct svmk_memory)
+#define SVMK_SET_PAGING		_IO(SVMK_IO, 0x02)
+#define SVMK_GET_REGS		_IOR(SVMK_IO, 0x03, struct svmk_regs)
+#define SVMK_SET_REGS		_IOW(SVMK_IO, 0x04, struct svmk_regs)
+#define SVMK_GET_SREGS		_IOR(SVMK_IO, 0x05, struct svmk_sregs)
+#define SVMK_SET_SREGS		_IOW(SVMK_IO, 0x06, struct svmk_sregs)
+#define SVMK_RUN		_IO(SVMK_IO, 0x07)
+/* The guest TSC's frequency in kHz (it is the host's), or -1/ENODEV. */
+#define SVMK_GET_TSC_KHZ	_IO(SVMK_IO, 0x08)
+
+#endif /* _UAPI_SVMK_H */

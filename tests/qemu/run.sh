@@ -1,0 +1,226 @@
+#!/bin/bash
+# tests/qemu/run.sh: build the svmk module and its tests, boot Debian's kernel
+# under QEMU full emulation (TCG with SVM and NPT, which this host lacks), run
+# the tests in the emulated machine and judge the serial console.
+#
+# Usage: tests/qemu/run.sh [-t LIST]... [-T SECONDS] [-k]
+#   -t LIST     test list file (repeatable); default tests/qemu/tests.list.
+#               Lines:  file HOSTPATH [DEST]   copy HOSTPATH (relative to the
+#                                              repository) into the initramfs
+#                                              at DEST (default /bin/NAME)
+#                       test NAME COMMAND...   run COMMAND with sh in the
+#                                              guest; exit status 0 = pass
+#               '#' starts a comment. Tests run in list order.
+#   -T SECONDS  hard timeout for the whole boot (default 300)
+#   -k          keep going without kvm: do not load kvm/kvm-amd in the guest
+# Environment: KVER (Debian kernel ABI, e.g. 6.1.0-56-amd64) overrides the
+# version picked from linux-image-amd64; TEST_TIMEOUT (default 120) bounds
+# each test inside the guest.
+#
+# Exit status: 0 only if the module loaded, every test passed, the guest
+# printed its result line before the timeout, and the console holds no
+# kernel BUG/WARNING/Oops/general protection/kmemleak report.
+set -eu
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+build=$repo/build
+deps=$build/deps/kernel
+lists=()
+timeout_s=300
+with_kvm=1
+
+while getopts "t:T:kh" opt; do
+	case $opt in
+	t) lists+=("$OPTARG") ;;
+	T) timeout_s=$OPTARG ;;
+	k) with_kvm=0 ;;
+	*) sed -n '2,22p' "$0"; exit 2 ;;
+	esac
+done
+[ ${#lists[@]} -gt 0 ] || lists=("$repo/tests/qemu/tests.list")
+
+log() { echo "run.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# --- kernel packages (cached) ---------------------------------------------
+fetch_kernel() {
+	mkdir -p "$deps"
+	if [ -z "${KVER:-}" ]; then
+		if [ -s "$deps/VERSION" ]; then
+			KVER=$(cat "$deps/VERSION")
+		else
+			if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
+				apt-get update -qq
+			fi
+			KVER=$(apt-cache depends linux-image-amd64 |
+				sed -n 's/.*Depends: linux-image-\(.*\)$/\1/p' | head -n1)
+			[ -n "$KVER" ] || die "cannot find linux-image-amd64's kernel"
+		fi
+	fi
+	root=$deps/root-$KVER
+	if [ ! -e "$root/.done" ]; then
+		local abi=${KVER%-*}            # 6.1.0-56-amd64 -> 6.1.0-56
+		local series=${abi%%.0-*}       # 6.1.0-56 -> 6.1
+		local pkgs="linux-image-$KVER linux-headers-$KVER
+			linux-headers-$abi-common linux-kbuild-$series"
+		log "fetching $pkgs"
+		(cd "$deps" && for p in $pkgs; do
+			ls "$p"_*.deb >/dev/null 2>&1 || apt-get download -q "$p"
+		done)
+		rm -rf "$root"
+		mkdir -p "$root"
+		for p in $pkgs; do
+			dpkg -x "$(ls "$deps/$p"_*.deb | head -n1)" "$root"
+		done
+		# The flavour Makefile includes the common tree by absolute path.
+		sed -i "s|/usr/src/|$root/usr/src/|" \
+			"$root/usr/src/linux-headers-$KVER/Makefile"
+		touch "$root/.done"
+	fi
+	echo "$KVER" >"$deps/VERSION"
+	kdir=$root/usr/src/linux-headers-$KVER
+	kimage=$root/boot/vmlinuz-$KVER
+	kmods=$root/lib/modules/$KVER/kernel
+}
+
+# --- module and tests -------------------------------------------------------
+build_kmod() {
+	# Build in a copy so kbuild's output does not litter kmod/.
+	local src=$build/kmod/src
+	mkdir -p "$src"
+	cp -a "$repo/kmod/." "$src/"
+	make -s -C "$kdir" M="$src" -j"$(nproc)" modules >&2 ||
+		die "module build failed"
+	cp "$src/svmk.ko" "$build/kmod/svmk.ko"
+	if [ -f "$repo/kmod/tests/svmk_test.c" ]; then
+		gcc -static -O2 -g -Wall -Wextra -Werror -I"$repo/kmod/uapi" \
+			-o "$build/kmod/svmk_test" "$repo/kmod/tests/svmk_test.c" ||
+			die "svmk_test build failed"
+	fi
+}
+
+# --- initramfs --------------------------------------------------------------
+make_initramfs() {
+	local dir=$build/qemu/initramfs
+	rm -rf "$dir"
+	mkdir -p "$dir"/{bin,dev,proc,sys,tmp,lib/modules}
+	cp /bin/busybox "$dir/bin/busybox"
+	cp "$build/kmod/svmk.ko" "$dir/lib/modules/"
+	if [ "$with_kvm" = 1 ]; then
+		# kvm-amd depends on kvm and ccp, kvm on irqbypass (modinfo).
+		for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko \
+			drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm-amd.ko; do
+			cp "$kmods/$m" "$dir/lib/modules/"
+		done
+	fi
+	: >"$dir/tests.list"
+	local list kw a b
+	for list in "${lists[@]}"; do
+		[ -f "$list" ] || die "no test list $list"
+		while read -r kw a b; do
+			case $kw in
+			''|'#'*) ;;
+			file)
+				[ -e "$repo/$a" ] || [ -e "$a" ] || die "$list: no file $a"
+				[ -e "$repo/$a" ] && a=$repo/$a
+				b=${b:-/bin/$(basename "$a")}
+				mkdir -p "$dir/$(dirname "$b")"
+				cp -a "$a" "$dir/$b" ;;
+			test) printf '%s %s\n' "$a" "$b" >>"$dir/tests.list" ;;
+			*) die "$list: bad line: $kw $a $b" ;;
+			esac
+		done <"$list"
+	done
+	cat >"$dir/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+# Show kernel warnings on the console (boot used 'quiet').
+echo 7 >/proc/sys/kernel/printk
+pass=0
+fail=0
+if insmod /lib/modules/svmk.ko && [ -c /dev/svmk ]; then
+	echo "@@ MODULE svmk loaded"
+else
+	echo "@@ MODULE svmk FAILED"
+	fail=\$((fail + 1))
+fi
+if [ $with_kvm = 1 ]; then
+	for m in irqbypass kvm ccp kvm-amd; do
+		insmod /lib/modules/\$m.ko || echo "@@ insmod \$m failed"
+	done
+fi
+while read -r name cmd; do
+	echo "@@ RUN \$name"
+	if timeout ${TEST_TIMEOUT:-120} sh -c "\$cmd" </dev/null; then
+		echo "@@ PASS \$name"
+		pass=\$((pass + 1))
+	else
+		echo "@@ FAIL \$name (status \$?)"
+		fail=\$((fail + 1))
+	fi
+done </tests.list
+if rmmod svmk; then
+	echo "@@ PASS svmk-unload"
+	pass=\$((pass + 1))
+else
+	echo "@@ FAIL svmk-unload"
+	fail=\$((fail + 1))
+fi
+echo "@@ RESULT: \$pass passed, \$fail failed"
+poweroff -f
+EOF
+	chmod +x "$dir/init"
+	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) \
+		>"$build/qemu/initramfs.cpio.gz"
+}
+
+# --- boot -------------------------------------------------------------------
+boot() {
+	local logf=$build/qemu/console.log status=0 t0 t1
+	t0=$(date +%s%N)
+	timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg \
+		-cpu EPYC,+svm,+npt -smp 2 -m 1G -nographic -no-reboot \
+		-kernel "$kimage" -initrd "$build/qemu/initramfs.cpio.gz" \
+		-append "console=ttyS0 quiet panic=-1" \
+		</dev/null >"$logf" 2>&1 || status=$?
+	t1=$(date +%s%N)
+	tr -d '\r' <"$logf" >"$logf.tmp" && mv "$logf.tmp" "$logf"
+	cat "$logf"
+	log "boot took $(((t1 - t0) / 1000000)) ms" \
+		"(qemu status $status), console log: $logf"
+
+	local bad=0 result
+	if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+		log "FAIL: timeout after $timeout_s s"
+		bad=1
+	fi
+	grep -q '^@@ MODULE svmk loaded' "$logf" ||
+		{ log "FAIL: module did not load"; bad=1; }
+	if grep -nE 'BUG:|WARNING:|Oops|general protection|kmemleak' "$logf" >&2
+	then
+		log "FAIL: kernel reported problems (above)"
+		bad=1
+	fi
+	result=$(grep -a '^@@ RESULT: ' "$logf" | tail -n1 | sed 's/^@@ RESULT: //')
+	if [ -z "$result" ]; then
+		log "FAIL: no result line"
+		bad=1
+	else
+		grep -a '^@@ FAIL' "$logf" >&2 || true
+		case $result in
+		*" 0 failed") ;;
+		*) bad=1 ;;
+		esac
+	fi
+	echo "${result:-0 passed, 1 failed}"
+	return $bad
+}
+
+fetch_kernel
+build_kmod
+make_initramfs
+boot
