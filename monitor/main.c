@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "monitor.h"
@@ -121,18 +122,49 @@ static const struct unit size_units[] = {
 };
 
 #ifdef SVM_TESTING
-/* Test build only: make one syscall under the filter, to show it is enforced.
+/*
+ * Test build only: make one syscall under the filter. Each rule gets a call
+ * it allows ("ok-...") and one that differs in one argument ("bad-..."),
+ * which must kill the process. Unknown names are a usage error.
  */
-static void test_syscall(const char *what)
+static void test_syscall(const struct svm_vm *vm, const char *what)
 {
-	if (strcmp(what, "getpid") == 0)
-		syscall(SYS_getpid);
-	else if (strcmp(what, "write-fd3") == 0)
-		syscall(SYS_write, 3, "", 0);
-	else if (strcmp(what, "write-fd1") == 0)
-		syscall(SYS_write, 1, "", 0);
-	else if (strcmp(what, "ioctl-fd0") == 0)
-		syscall(SYS_ioctl, 0, 0xae80 /* KVM_RUN */, 0);
+	struct iovec iov = { "", 0 };
+	char buf[1];
+	unsigned char vec[1];
+	int fd = vm->vcpu_fd;
+	const struct {
+		const char *name;
+		long nr, a0, a1, a2;
+	} calls[] = {
+		{ "ok-ioctl-regs", SYS_ioctl, fd, (long)vm->be->ioctl_regs, 0 },
+		{ "bad-ioctl-fd", SYS_ioctl, 0, (long)vm->be->ioctl_run, 0 },
+		{ "bad-ioctl-request", SYS_ioctl, fd, 0xae81 /* KVM_SET_REGS */,
+		    0 },
+		{ "ok-write-1", SYS_write, 1, (long)"", 0 },
+		{ "ok-write-2", SYS_write, 2, (long)"", 0 },
+		{ "bad-write-3", SYS_write, 3, (long)"", 0 },
+		{ "ok-writev-2", SYS_writev, 2, (long)&iov, 1 },
+		{ "bad-writev-1", SYS_writev, 1, (long)&iov, 1 },
+		{ "ok-read-0", SYS_read, 0, (long)buf, 0 },
+		{ "bad-read-3", SYS_read, 3, (long)buf, 0 },
+		{ "ok-getrandom", SYS_getrandom, (long)buf, 1, 0 },
+		{ "bad-getrandom-flags", SYS_getrandom, (long)buf, 1,
+		    2 /* GRND_RANDOM */ },
+		{ "ok-mincore", SYS_mincore, (long)vm->mem, (long)vm->mem_size,
+		    (long)vm->residency },
+		{ "bad-mincore-addr", SYS_mincore, (long)vec, 1, (long)vec },
+		{ "bad-getpid", SYS_getpid, 0, 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (strcmp(what, calls[i].name) == 0) {
+			syscall(calls[i].nr, calls[i].a0, calls[i].a1,
+			    calls[i].a2);
+			return;
+		}
+	die(SVM_STATUS_USAGE, "unknown --test-syscall '%s'", what);
 }
 #endif
 
@@ -272,7 +304,7 @@ int main(int argc, char **argv)
 		die(SVM_STATUS_MONITOR, "%s", err[0] ? err : strerror(errno));
 #ifdef SVM_TESTING
 	if (test != NULL)
-		test_syscall(test);
+		test_syscall(&vm, test);
 #endif
 	vm.stats.setup_ns = vm_now_ns() - t0;
 	vm.be->run(&vm);

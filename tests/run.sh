@@ -344,19 +344,38 @@ t "--print-filter matches tests/golden/filter.txt" 0 "$(cat "$golden/filter.txt"
 t "--print-filter --backend=svmk matches tests/golden/filter-svmk.txt" 0 \
 	"$(cat "$golden/filter-svmk.txt")" "" -- "$b/bin/svm-sandbox" --backend=svmk --print-filter
 
+# One table of statuses: --help, the man page and README list the same ones.
+sed -n '/^Exit status:/,/^Every/s/^  \([0-9+N-]*\) .*/\1/p' "$golden/help.txt" >"$tmp/st.help"
+sed -n '/^\.Sh EXIT STATUS/,/^\.Sh FILES/s/^\.It \([0-9+N-]*\)$/\1/p' \
+	"$top/monitor/svm-sandbox.1" >"$tmp/st.man"
+sed -n 's/^| \([0-9+N-]*\) | .*/\1/p' "$top/README.md" >"$tmp/st.readme"
+if [ -s "$tmp/st.help" ] && cmp -s "$tmp/st.help" "$tmp/st.man" &&
+	[ "$(sort "$tmp/st.help")" = "$(sort "$tmp/st.readme")" ]; then
+	ok "exit statuses agree in --help, svm-sandbox.1 and README ($(tr '\n' ' ' <"$tmp/st.help"))"
+else
+	nok "exit statuses agree in --help, svm-sandbox.1 and README" \
+		"help: $(tr '\n' ' ' <"$tmp/st.help")" "man: $(tr '\n' ' ' <"$tmp/st.man")" \
+		"README: $(tr '\n' ' ' <"$tmp/st.readme")"
+fi
+
 # Seccomp: after lockdown a syscall outside the filter kills the monitor
 # (SIGSYS: 159 from a shell); the allowed control call does not.
 tsvm=$tmp/svm-sandbox-test
-t "seccomp: allowed write to fd 1 passes" 0 "Hello from svm-sandbox!" "" -- \
-	"$tsvm" --test-syscall=write-fd1 "$apps/hello/hello.bin"
-for s in getpid write-fd3 ioctl-fd0; do
-	sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$s "$apps/hello/hello.bin" \
+for c in ok-ioctl-regs ok-write-1 ok-write-2 ok-writev-2 ok-read-0 ok-getrandom; do
+	t "seccomp: $c after lockdown passes" 0 "Hello from svm-sandbox!" "" -- \
+		"$tsvm" --test-syscall=$c "$apps/hello/hello.bin"
+done
+t "seccomp: ok-mincore (with --stats) passes" 0 "Hello from svm-sandbox!" \
+	"svm-sandbox: stats: .*" -- "$tsvm" --stats --test-syscall=ok-mincore "$apps/hello/hello.bin"
+for c in bad-ioctl-fd bad-ioctl-request bad-write-3 bad-writev-1 bad-read-3 \
+	bad-getrandom-flags bad-mincore-addr bad-getpid ok-mincore; do
+	sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$c "$apps/hello/hello.bin" \
 		>"$tmp/out"
 	st=$?
 	if [ $st = 159 ] && [ ! -s "$tmp/out" ]; then
-		ok "seccomp: $s after lockdown is killed (159)"
+		ok "seccomp: $c after lockdown is killed (159)"
 	else
-		nok "seccomp: $s after lockdown is killed (159)" "status $st"
+		nok "seccomp: $c after lockdown is killed (159)" "status $st"
 	fi
 done
 
