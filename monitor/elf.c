@@ -40,8 +40,11 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
 		    eh->e_ident[EI_CLASS]);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
 		return fail(err, errlen, "not a little-endian ELF file");
-	if (eh->e_ident[EI_VERSION] != EV_CURRENT ||
-	    eh->e_version != EV_CURRENT)
+	/* Name the field that is wrong: two fields both hold a version. */
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT)
+		return fail(err, errlen, "unknown ELF version %u",
+		    eh->e_ident[EI_VERSION]);
+	if (eh->e_version != EV_CURRENT)
 		return fail(err, errlen, "unknown ELF version %u",
 		    eh->e_version);
 	if (eh->e_machine != EM_X86_64)
@@ -158,6 +161,7 @@ int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
 		s->offset = ph.p_offset;
 		s->filesz = ph.p_filesz;
 		s->flags = ph.p_flags & (PF_R | PF_W | PF_X);
+		s->phdr = i;
 	}
 	if (img->nsegs == 0)
 		return fail(err, errlen, "no loadable segment");
@@ -181,7 +185,7 @@ int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
 				return fail(err, errlen,
 				    "segments %u and %u overlap or share a "
 				    "page",
-				    i, j);
+				    a->phdr, b->phdr);
 		}
 		if (a1 > img->end)
 			img->end = a1;

@@ -202,8 +202,8 @@ static void test_gpa(void)
 	vm.mem = mem; /* never dereferenced: only pointers are compared */
 	vm.mem_size = MEM;
 	vm.img.nsegs = 2;
-	vm.img.segs[0] = (struct elf_seg) { 0x100000, 0x1000, 0, 0x1000, 5 };
-	vm.img.segs[1] = (struct elf_seg) { 0x101000, 0x3000, 0, 0x100, 6 };
+	vm.img.segs[0] = (struct elf_seg) { 0x100000, 0x1000, 0, 0x1000, 5, 0 };
+	vm.img.segs[1] = (struct elf_seg) { 0x101000, 0x3000, 0, 0x100, 6, 1 };
 	vm.img.end = 0x104000;
 
 	check(vm_gpa(&vm, 0, MEM) == mem, "whole memory", NULL);
