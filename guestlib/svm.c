@@ -1,4 +1,5 @@
 /* svm.c: hypercall wrappers, boot-info access and the C start of an app. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <svm.h>
@@ -70,6 +71,31 @@ void svm_nop(void)
 	                 :
 	                 : "a"(0), "Nd"(SVM_HC_PORT_BASE + SVM_HC_NOP)
 	                 : "memory");
+}
+
+_Noreturn void svm_serve(svm_handler_fn fn, size_t in_cap, size_t out_cap)
+{
+	/* Static: the monitor's reset restores it with the rest of memory. */
+	static struct svm_call call;
+	size_t n;
+
+	call.in = (uintptr_t)malloc(in_cap);
+	call.out = (uintptr_t)malloc(out_cap);
+	if (call.in == 0 || call.out == 0)
+		exit(1);
+	call.in_cap = in_cap;
+	call.out_cap = out_cap;
+	fflush(stdout);
+	hypercall(SVM_HC_READY, &call);
+	for (;;) {
+		n = 0;
+		call.status = fn((const void *)(uintptr_t)call.in, call.in_len,
+		    (void *)(uintptr_t)call.out, call.out_cap, &n);
+		call.out_len = n;
+		/* Output the handler printed goes out before the answer. */
+		fflush(stdout);
+		hypercall(SVM_HC_DONE, &call);
+	}
 }
 
 const struct svm_bootinfo *svm_bootinfo(void)

@@ -52,6 +52,8 @@ enum svm_hypercall {
 	SVM_HC_RANDOM = 2, /* struct svm_hc_random */
 	SVM_HC_EXIT = 3,   /* struct svm_hc_exit; does not return */
 	SVM_HC_NOP = 4,    /* no argument; measures the round trip */
+	SVM_HC_READY = 5,  /* struct svm_call: function mode, see below */
+	SVM_HC_DONE = 6,   /* struct svm_call */
 	SVM_HC_MAX         /* first unassigned number */
 };
 
@@ -81,6 +83,28 @@ struct svm_hc_random {
 /* End the run; the monitor exits with status & 0xff. */
 struct svm_hc_exit {
 	int32_t status;
+	uint32_t pad;
+};
+
+/*
+ * Function mode. An app that serves calls sets up, then makes SVM_HC_READY
+ * with a struct svm_call naming its input and output buffers. The monitor
+ * keeps a snapshot of the VM as it is at that moment. For each call it
+ * copies the input into in (in_len bytes) and resumes the guest, which runs
+ * its handler, fills out (out_len bytes, at most out_cap) and status, and
+ * makes SVM_HC_DONE. Between calls the monitor resets the VM to the snapshot,
+ * so every call resumes from SVM_HC_READY with pristine memory; when it keeps
+ * the VM warm instead, SVM_HC_DONE returns with the next call's input.
+ * All of svm_call and both buffers must be memory the app may write.
+ */
+struct svm_call {
+	svm_gpa_t in;
+	uint64_t in_cap;
+	uint64_t in_len; /* set by the monitor */
+	svm_gpa_t out;
+	uint64_t out_cap;
+	uint64_t out_len; /* set by the app */
+	int32_t status;   /* set by the app: 0 for success */
 	uint32_t pad;
 };
 

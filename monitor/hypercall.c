@@ -34,6 +34,7 @@ static int put_result(struct svm_vm *vm, const char *name, svm_gpa_t arg,
 		    "%s: argument struct at %#llx not writable by the app",
 		    name, (unsigned long long)arg);
 	memcpy(dst, src, len);
+	vm_mark_written(vm, arg + off, len);
 	return 0;
 }
 
@@ -59,7 +60,7 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 		over = true;
 	}
 	while (done < a.len) {
-		ssize_t n = write((int)a.fd, p + done, a.len - done);
+		ssize_t n = write(vm->out_fd[a.fd], p + done, a.len - done);
 
 		if (n < 0 && errno == EINTR) {
 			if (vm_check_stop(vm))
@@ -100,6 +101,8 @@ static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 		if (vm_check_stop(vm))
 			return 1;
 	a.ret = n < 0 ? -1 : n;
+	if (n > 0)
+		vm_mark_written(vm, a.data, (uint64_t)n);
 	return put_result(vm, "read", arg, offsetof(struct svm_hc_read, ret),
 	    &a.ret, sizeof(a.ret));
 }
@@ -118,6 +121,7 @@ static int hc_random(struct svm_vm *vm, svm_gpa_t arg)
 		    (unsigned long long)a.data, (unsigned long long)a.len);
 	/* Up to 256 bytes from the urandom pool never return short. */
 	a.ret = getrandom(p, a.len, 0) == (ssize_t)a.len ? 0 : -1;
+	vm_mark_written(vm, a.data, a.len);
 	return put_result(vm, "random", arg,
 	    offsetof(struct svm_hc_random, ret), &a.ret, sizeof(a.ret));
 }
@@ -155,6 +159,7 @@ void hypercall_init(struct svm_vm *vm)
 	hypercall_register(vm, SVM_HC_RANDOM, hc_random);
 	hypercall_register(vm, SVM_HC_EXIT, hc_exit);
 	hypercall_register(vm, SVM_HC_NOP, hc_nop);
+	call_init(vm);
 }
 
 static const char *const vector_names[32] = {

@@ -15,6 +15,11 @@ struct kvm_backend {
 	int kvm_fd, vm_fd, vcpu_fd;
 	struct kvm_run *run;
 	size_t run_size;
+	/* Function mode: the vCPU at READY, and KVM's dirty-page log. */
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_fpu fpu;
+	unsigned long *log;
 };
 
 static int fail(char *err, size_t errlen, const char *what)
@@ -140,6 +145,7 @@ static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
 		return -1;
 	set_clock(vm, kb);
 	vm->vcpu_fd = kb->vcpu_fd;
+	vm->vm_fd = kb->vm_fd;
 	vm->kick = &kb->run->immediate_exit;
 	return 0;
 }
@@ -296,12 +302,103 @@ static void kvm_run_loop(struct svm_vm *vm)
 		vm->stats.monitor_ns = vm_now_ns() - start - vm->stats.guest_ns;
 }
 
+/*
+ * Finish the exit the vCPU stopped on: KVM completes an I/O exit only on the
+ * next KVM_RUN, and immediate_exit makes that run return before the guest
+ * executes anything. Until then the registers are not consistent.
+ */
+static int finish_exit(struct kvm_backend *kb)
+{
+	int rc;
+
+	kb->run->immediate_exit = 1;
+	rc = ioctl(kb->vcpu_fd, KVM_RUN, 0);
+	kb->run->immediate_exit = 0;
+	return rc < 0 && errno == EINTR ? 0 : -1;
+}
+
+static int set_log(struct svm_vm *vm, struct kvm_backend *kb, uint32_t flags)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.flags = flags,
+		.memory_size = vm->mem_size,
+		.userspace_addr = (uintptr_t)vm->mem,
+	};
+
+	return ioctl(kb->vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
+}
+
+static int kvm_dirty(struct svm_vm *vm, unsigned long *bitmap)
+{
+	struct kvm_backend *kb = vm->backend;
+	uint64_t i, words = vm->mem_size / SVM_PAGE_SIZE / 64 + 1;
+	struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = kb->log };
+
+	if (ioctl(kb->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0)
+		return -1;
+	for (i = 0; i < words; i++)
+		bitmap[i] |= kb->log[i];
+	return 0;
+}
+
+static int kvm_save(struct svm_vm *vm)
+{
+	struct kvm_backend *kb = vm->backend;
+
+	kb->log = calloc(vm->mem_size / SVM_PAGE_SIZE / 64 + 1, 8);
+	if (kb->log == NULL || finish_exit(kb) < 0 ||
+	    ioctl(kb->vcpu_fd, KVM_GET_REGS, &kb->regs) < 0 ||
+	    ioctl(kb->vcpu_fd, KVM_GET_SREGS, &kb->sregs) < 0 ||
+	    ioctl(kb->vcpu_fd, KVM_GET_FPU, &kb->fpu) < 0 ||
+	    set_log(vm, kb, KVM_MEM_LOG_DIRTY_PAGES) < 0)
+		return -1;
+	/* Start the log from here: clear what it holds. */
+	return ioctl(kb->vm_fd, KVM_GET_DIRTY_LOG,
+	    &(struct kvm_dirty_log) { .slot = 0, .dirty_bitmap = kb->log });
+}
+
+/* True if the app changed what a reset must also put back. */
+static bool sregs_differ(const struct kvm_sregs *a, const struct kvm_sregs *b)
+{
+	return a->cs.selector != b->cs.selector ||
+	    a->ss.selector != b->ss.selector ||
+	    a->ds.selector != b->ds.selector ||
+	    a->es.selector != b->es.selector ||
+	    a->fs.selector != b->fs.selector ||
+	    a->gs.selector != b->gs.selector || a->fs.base != b->fs.base ||
+	    a->gs.base != b->gs.base || a->cr0 != b->cr0 || a->cr3 != b->cr3 ||
+	    a->cr4 != b->cr4 || a->efer != b->efer;
+}
+
+static int kvm_restore(struct svm_vm *vm)
+{
+	struct kvm_backend *kb = vm->backend;
+	struct kvm_sregs now;
+
+	if (finish_exit(kb) < 0 || ioctl(kb->vcpu_fd, KVM_GET_SREGS, &now) < 0)
+		return -1;
+	/*
+	 * Setting sregs resets KVM's MMU context, and with shadow paging that
+	 * costs a fault per page afterwards: only when the app changed them
+	 * (a fault leaves the vCPU in kernel mode).
+	 */
+	if (sregs_differ(&now, &kb->sregs) &&
+	    ioctl(kb->vcpu_fd, KVM_SET_SREGS, &kb->sregs) < 0)
+		return -1;
+	return ioctl(kb->vcpu_fd, KVM_SET_REGS, &kb->regs) < 0 ||
+	        ioctl(kb->vcpu_fd, KVM_SET_FPU, &kb->fpu) < 0 ?
+	    -1 :
+	    0;
+}
+
 static void kvm_close(struct svm_vm *vm)
 {
 	struct kvm_backend *kb = vm->backend;
 
 	if (kb->run != NULL)
 		munmap(kb->run, kb->run_size);
+	free(kb->log);
 	if (kb->vcpu_fd >= 0)
 		close(kb->vcpu_fd);
 	if (kb->vm_fd >= 0)
@@ -320,8 +417,15 @@ const struct svm_backend svm_backend_kvm = {
 	.run = kvm_run_loop,
 	.regs = kvm_regs,
 	.close = kvm_close,
+	.save = kvm_save,
+	.dirty = kvm_dirty,
+	.restore = kvm_restore,
 	.ioctl_run = KVM_RUN,
 	.ioctl_regs = KVM_GET_REGS,
 	.ioctl_sregs = KVM_GET_SREGS,
 	.ioctl_names = { "KVM_RUN", "KVM_GET_REGS", "KVM_GET_SREGS" },
+	.ioctl_serve = { KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_FPU,
+	    KVM_GET_DIRTY_LOG },
+	.ioctl_serve_names = { "KVM_SET_REGS", "KVM_SET_SREGS", "KVM_SET_FPU",
+	    "KVM_GET_DIRTY_LOG" },
 };

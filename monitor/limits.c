@@ -48,7 +48,6 @@ int vm_catch_signals(void)
 int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen)
 {
 	struct sigevent sev;
-	struct itimerspec its;
 
 	running = vm;
 	if (vm->want_stats &&
@@ -66,16 +65,38 @@ int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen)
 	if (timer_create(CLOCK_MONOTONIC, &sev, &vm->timer) < 0)
 		goto fail;
 	vm->have_timer = true;
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = (time_t)(vm->timeout_ms / 1000);
-	its.it_value.tv_nsec = (long)(vm->timeout_ms % 1000) * 1000000;
-	if (timer_settime(vm->timer, 0, &its, NULL) < 0)
-		goto fail;
 	return 0;
 fail:
 	snprintf(err, errlen, "cannot set up the run limits: %s",
 	    strerror(errno));
 	return -1;
+}
+
+static int set_timer(struct svm_vm *vm, uint64_t ms)
+{
+	struct itimerspec its;
+
+	if (!vm->have_timer)
+		return 0;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(ms / 1000);
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
+	if (timer_settime(vm->timer, 0, &its, NULL) < 0)
+		return vm_end(vm, SVM_END_MONITOR_ERROR,
+		           "cannot arm the timeout: %s", strerror(errno)) ?
+		    -1 :
+		    -1;
+	return 0;
+}
+
+int vm_arm_timeout(struct svm_vm *vm)
+{
+	return set_timer(vm, vm->timeout_ms);
+}
+
+void vm_disarm_timeout(struct svm_vm *vm)
+{
+	set_timer(vm, 0);
 }
 
 int vm_check_stop(struct svm_vm *vm)

@@ -24,20 +24,21 @@ static const char usage_text[] =
     "\n"
     "  -m, --mem=SIZE         guest memory in MiB, or with a suffix M or G;\n"
     "                         a multiple of 2 MiB from 2M to 1G (default 32M)\n"
-    "  -t, --timeout=TIME     end the run after TIME seconds, or with a "
-    "suffix\n"
-    "                         ms or s (1ms to 86400s; default: no limit)\n"
+    "  -t, --timeout=TIME     end the run after TIME seconds, or with a\n"
+    "                         suffix ms or s (1ms to 86400s; default: none)\n"
     "  -o, --max-output=SIZE  end the run when the app has written more than\n"
     "                         SIZE bytes, or with a suffix K, M or G; the\n"
     "                         output is cut at SIZE (default: no limit)\n"
-    "      --stats[=json]     print exit and hypercall counts, times and "
-    "guest\n"
-    "                         pages on stderr at the end, as text or JSON\n"
+    "      --stats[=json]     at the end, print exits, hypercalls, times and\n"
+    "                         guest pages on stderr, as text or JSON\n"
     "      --backend=NAME     kvm (default) or svmk (our own SVM module)\n"
     "      --paging=MODE      tdp or shadow: svmk's paging; with kvm, only\n"
     "                         checked against what KVM itself uses\n"
-    "      --print-filter     print the seccomp allowlist (of --backend) and "
-    "exit\n"
+    "      --serve            function mode: length-prefixed calls on stdin,\n"
+    "                         answers on stdout (see svm-sandbox(1))\n"
+    "      --warm             with --serve: keep the VM as a call left it\n"
+    "                         instead of resetting it for the next call\n"
+    "      --print-filter     print the seccomp allowlist and exit\n"
     "  -h, --help             print this help and exit\n"
     "  -V, --version          print the version and exit\n"
     "\n"
@@ -168,6 +169,143 @@ static void test_syscall(const struct svm_vm *vm, const char *what)
 }
 #endif
 
+/* The exit status for how a run (or a call) ended, as the table above says. */
+static int end_status(const struct svm_vm *vm)
+{
+	switch (vm->end) {
+	case SVM_END_EXIT:
+		return vm->app_status & 0xff;
+	case SVM_END_FAULT:
+		return SVM_STATUS_FAULT;
+	case SVM_END_SHUTDOWN:
+		return SVM_STATUS_SHUTDOWN;
+	case SVM_END_TIMEOUT:
+		return SVM_STATUS_TIMEOUT;
+	case SVM_END_OUTPUT_LIMIT:
+		return SVM_STATUS_OUTPUT_LIMIT;
+	case SVM_END_SIGNAL:
+		return 128 + vm->stop_signal;
+	case SVM_END_GUEST_ERROR:
+	case SVM_END_READY: /* only in function mode; not an end of a run */
+	case SVM_END_DONE:
+		return SVM_STATUS_GUEST_ERROR;
+	case SVM_END_MONITOR_ERROR:
+		break;
+	}
+	return SVM_STATUS_MONITOR;
+}
+
+/* Read exactly len bytes from fd 0: 1, or 0 at end of input, or -1. */
+static int read_all(void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(0, (char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0 && done == 0 ? 0 : -1;
+		done += (size_t)n;
+	}
+	return 1;
+}
+
+static int write_all(const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(1, (const char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * --serve: length-prefixed calls on stdin, answers on stdout. A request is a
+ * 32-bit little-endian length and that many bytes; an answer is a 32-bit
+ * length, a 32-bit result (0: the handler answered; otherwise the exit status
+ * for how the call ended, as in the table), a 32-bit status (the handler's,
+ * or the app's exit status) and the answer's bytes. Every result but 0 also
+ * gets one line on stderr. Ends with 0 at the end of input.
+ */
+static int serve_calls(struct svm_vm *vm, bool warm)
+{
+	char err[SVM_ERR_LEN];
+	uint8_t *in, *out;
+	uint32_t hdr[3], len;
+	struct svm_call c;
+	size_t out_len;
+	int status, rc;
+
+	if (vm_arm_timeout(vm) < 0 || vm_serve_start(vm, warm) < 0)
+		die(vm->end == SVM_END_EXIT ? SVM_STATUS_GUEST_ERROR :
+		                              end_status(vm),
+		    "%s",
+		    vm->end == SVM_END_EXIT ?
+		        "the app exited before it was ready for calls" :
+		        vm->err);
+	vm_disarm_timeout(vm);
+	/* The buffers are the app's own sizes, allocated before lockdown. */
+	memcpy(&c, vm_gpa(vm, vm->call, sizeof(c)), sizeof(c));
+	if ((in = malloc(c.in_cap + 1)) == NULL ||
+	    (out = malloc(c.out_cap + 1)) == NULL)
+		die(SVM_STATUS_MONITOR, "out of memory");
+	if (seccomp_lockdown(vm, err, sizeof(err)) < 0)
+		die(SVM_STATUS_MONITOR, "%s", err);
+	for (;;) {
+		if ((rc = read_all(&len, sizeof(len))) == 0)
+			exit(0);
+		if (rc < 0)
+			die(SVM_STATUS_USAGE, "truncated request on stdin");
+		if (len > c.in_cap) {
+			/* Refused unread: drain it, then answer. */
+			for (; len > 0; len -= rc) {
+				rc = len < c.in_cap + 1 ? (int)len :
+				                          (int)c.in_cap + 1;
+				if (read_all(in, (size_t)rc) <= 0)
+					die(SVM_STATUS_USAGE,
+					    "truncated request on stdin");
+			}
+			hdr[0] = 0;
+			hdr[1] = SVM_STATUS_USAGE;
+			hdr[2] = 0;
+			fprintf(stderr,
+			    "svm-sandbox: request larger than the "
+			    "app's %llu-byte input buffer\n",
+			    (unsigned long long)c.in_cap);
+			if (write_all(hdr, sizeof(hdr)) < 0)
+				die(SVM_STATUS_MONITOR,
+				    "writing an answer failed");
+			continue;
+		}
+		if (read_all(in, len) < 0)
+			die(SVM_STATUS_USAGE, "truncated request on stdin");
+		rc = vm_call(vm, in, len, out, c.out_cap, &out_len, &status);
+		if (rc < 0)
+			die(SVM_STATUS_MONITOR, "%s", vm->err);
+		hdr[0] = rc == 0 ? (uint32_t)out_len : 0;
+		hdr[1] = rc == 0 ? 0 : (uint32_t)end_status(vm);
+		hdr[2] = rc == 0            ? (uint32_t)status :
+		    vm->end == SVM_END_EXIT ? (uint32_t)vm->app_status :
+		                              0;
+		if (rc != 0)
+			fprintf(stderr, "svm-sandbox: call: %s\n",
+			    vm->end == SVM_END_EXIT ? "the app exited" :
+			                              vm->err);
+		if (write_all(hdr, sizeof(hdr)) < 0 ||
+		    write_all(out, hdr[0]) < 0)
+			die(SVM_STATUS_MONITOR, "writing an answer failed");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -177,6 +315,8 @@ int main(int argc, char **argv)
 		{ "stats", optional_argument, NULL, 'S' },
 		{ "backend", required_argument, NULL, 'B' },
 		{ "paging", required_argument, NULL, 'P' },
+		{ "serve", no_argument, NULL, 's' },
+		{ "warm", no_argument, NULL, 'w' },
 		{ "print-filter", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -189,7 +329,7 @@ int main(int argc, char **argv)
 	const struct rlimit nocore = { 0, 0 };
 	struct svm_config cfg = { .backend = &svm_backend_kvm };
 	uint64_t t0 = vm_now_ns();
-	bool json = false, print_filter = false;
+	bool json = false, print_filter = false, serve = false, warm = false;
 	const char *test = NULL;
 	bool break_idt = false; /* test build: a fault then triple-faults */
 	char err[SVM_ERR_LEN];
@@ -243,6 +383,13 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			print_filter = true;
+			break;
+		case 's':
+			serve = cfg.serve = true;
+			cfg.stdout_fd = 2; /* stdout carries the answers */
+			break;
+		case 'w':
+			warm = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -299,9 +446,13 @@ int main(int argc, char **argv)
 		memset(vm.mem + X86_IDT, 0, X86_IDT_ENTRIES * 16);
 #endif
 	if (vm_catch_signals() < 0 ||
-	    vm_start_limits(&vm, err, sizeof(err)) < 0 ||
+	    vm_start_limits(&vm, err, sizeof(err)) < 0)
+		die(SVM_STATUS_MONITOR, "%s", err);
+	if (serve)
+		return serve_calls(&vm, warm); /* does its own lockdown */
+	if (vm_arm_timeout(&vm) < 0 ||
 	    seccomp_lockdown(&vm, err, sizeof(err)) < 0)
-		die(SVM_STATUS_MONITOR, "%s", err[0] ? err : strerror(errno));
+		die(SVM_STATUS_MONITOR, "%s", vm.err[0] ? vm.err : err);
 #ifdef SVM_TESTING
 	if (test != NULL)
 		test_syscall(&vm, test);
@@ -310,25 +461,8 @@ int main(int argc, char **argv)
 	vm.be->run(&vm);
 	if (cfg.stats)
 		vm_print_stats(&vm, 2, json);
-
 	/* Exit without tearing down: the filter allows nothing else now. */
-	switch (vm.end) {
-	case SVM_END_EXIT:
+	if (vm.end == SVM_END_EXIT)
 		exit(vm.app_status & 0xff);
-	case SVM_END_FAULT:
-		die(SVM_STATUS_FAULT, "%s", vm.err);
-	case SVM_END_SHUTDOWN:
-		die(SVM_STATUS_SHUTDOWN, "%s", vm.err);
-	case SVM_END_GUEST_ERROR:
-		die(SVM_STATUS_GUEST_ERROR, "%s", vm.err);
-	case SVM_END_TIMEOUT:
-		die(SVM_STATUS_TIMEOUT, "%s", vm.err);
-	case SVM_END_OUTPUT_LIMIT:
-		die(SVM_STATUS_OUTPUT_LIMIT, "%s", vm.err);
-	case SVM_END_SIGNAL:
-		die(128 + vm.stop_signal, "%s", vm.err);
-	case SVM_END_MONITOR_ERROR:
-		break;
-	}
-	die(SVM_STATUS_MONITOR, "%s", vm.err);
+	die(end_status(&vm), "%s", vm.err);
 }

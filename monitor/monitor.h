@@ -27,6 +27,8 @@ enum svm_end {
 	SVM_END_OUTPUT_LIMIT,  /* the app wrote more than --max-output */
 	SVM_END_SIGNAL, /* SIGINT, SIGTERM or SIGHUP; vm->stop_signal says which
 	                 */
+	SVM_END_READY,  /* function mode: the app is ready for calls */
+	SVM_END_DONE,   /* function mode: the app finished a call */
 };
 
 /* Exit statuses of the CLI; README.md and --help list the same table. */
@@ -67,6 +69,7 @@ struct svm_stats {
 struct elf_seg {
 	uint64_t vaddr, memsz, offset, filesz;
 	uint32_t flags; /* PF_R | PF_W | PF_X, as in the ELF file */
+	unsigned phdr;  /* its program header's index, for messages */
 };
 
 #define ELF_MAX_SEGS 8
@@ -126,6 +129,8 @@ struct svm_vm {
 	const struct svm_backend *be;
 	void *backend; /* the backend's own state */
 	int vcpu_fd;   /* the fd the filter allows the run ioctl on */
+	int vm_fd; /* the fd of the VM (the dirty log's, in function mode) */
+	int out_fd[3]; /* where the app's fds 1 and 2 go ([0] unused) */
 
 	/* Limits from the config; 0 means none. */
 	uint64_t timeout_ms, max_output;
@@ -142,6 +147,16 @@ struct svm_vm {
 
 	bool want_stats;
 	struct svm_stats stats;
+
+	/* Function mode (call.c); serving is false until the app is ready. */
+	bool serving, warm;
+	bool serve_filter; /* from the config: lock down for function mode */
+	svm_gpa_t call;    /* the app's struct svm_call */
+	uint8_t *snap; /* guest memory as it was at READY (resident pages) */
+	unsigned long *had; /* bitmap: pages copied into snap */
+	unsigned long
+	    *dirty; /* bitmap: pages to restore before the next call */
+	bool need_reset;
 	unsigned char
 	    *residency; /* mincore() vector, allocated before lockdown */
 };
@@ -199,6 +214,8 @@ struct svm_config {
 	uint64_t mem_size; /* bytes; 0: SVM_MEM_DEFAULT */
 	uint64_t timeout_ms, max_output;
 	bool stats;
+	bool serve; /* function mode: the filter allows the reset too */
+	int stdout_fd, stderr_fd; /* the app's output; 0 means 1 and 2 */
 };
 
 /*
@@ -212,10 +229,19 @@ int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
 
 /*
  * vm_start_limits: make the calling thread the one that runs vm (signals kick
- * its vCPU) and arm the --timeout timer, aimed at this thread. Call it after
- * vm_create() and before the seccomp lockdown. Returns 0, or -1 with err set.
+ * its vCPU) and create the --timeout timer, aimed at this thread. Call it
+ * after vm_create() and before the seccomp lockdown. Returns 0, or -1 with
+ * err set.
  */
 int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen);
+
+/*
+ * vm_arm_timeout: start the timeout for a run or a call (no-op without one);
+ * vm_disarm_timeout stops it. vm_arm_timeout returns 0, or -1 with vm->end
+ * set.
+ */
+int vm_arm_timeout(struct svm_vm *vm);
+void vm_disarm_timeout(struct svm_vm *vm);
 
 /*
  * vm_catch_signals: let SIGINT, SIGTERM and SIGHUP end the run of the vm this
@@ -230,6 +256,31 @@ int vm_catch_signals(void);
  * else 0 (and the kick is cleared).
  */
 int vm_check_stop(struct svm_vm *vm);
+
+/*
+ * vm_mark_written: note that the monitor wrote guest range [gpa, gpa + len)
+ * on the app's behalf, so a reset restores it too (KVM logs only the
+ * guest's own writes). Call only on ranges vm_gpa() accepted.
+ */
+void vm_mark_written(struct svm_vm *vm, svm_gpa_t gpa, uint64_t len);
+
+/*
+ * vm_serve_start: run the app until it is ready for calls (SVM_HC_READY) and
+ * take the snapshot. warm keeps the VM as the last call left it instead of
+ * resetting it. Returns 0, or -1 with vm->end and vm->err saying why.
+ */
+int vm_serve_start(struct svm_vm *vm, bool warm);
+
+/*
+ * vm_call: one call: copy in (in_len bytes) into the app, run its handler,
+ * copy up to out_cap bytes of its answer to out and the length it made to
+ * *out_len, its status to *status. Resets the VM first when the previous
+ * call needs it. Returns 0 when the handler answered; otherwise vm->end and
+ * vm->err say how the call ended, and the next call starts from the
+ * snapshot. -1 with vm->end SVM_END_MONITOR_ERROR when the VM is unusable.
+ */
+int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
+    size_t out_cap, size_t *out_len, int *status);
 
 /* vm_now_ns: CLOCK_MONOTONIC in ns (vDSO: no syscall). */
 uint64_t vm_now_ns(void);
@@ -342,6 +393,16 @@ int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 struct svm_backend {
 	const char *name;
 	int (*open)(struct svm_vm *vm, char *err, size_t errlen);
+	/*
+	 * Function mode (NULL where the backend lacks it). save: finish the
+	 * pending exit, keep the vCPU state and start logging dirty pages;
+	 * dirty: OR the pages written since the last call into bitmap (one
+	 * bit a page) and clear the log; restore: finish the pending exit and
+	 * put the vCPU back as save found it. All return 0 or -1.
+	 */
+	int (*save)(struct svm_vm *vm);
+	int (*dirty)(struct svm_vm *vm, unsigned long *bitmap);
+	int (*restore)(struct svm_vm *vm);
 	void (*run)(struct svm_vm *vm);
 	int (*regs)(struct svm_vm *vm, struct svm_regs *regs);
 	void (*close)(struct svm_vm *vm);
@@ -349,10 +410,17 @@ struct svm_backend {
 	 */
 	unsigned long ioctl_run, ioctl_regs, ioctl_sregs;
 	const char *ioctl_names[3];
+	/* Function mode's: set regs, set sregs, set FPU (vCPU fd), dirty log
+	 * (VM fd). */
+	unsigned long ioctl_serve[4];
+	const char *ioctl_serve_names[4];
 };
 
 extern const struct svm_backend svm_backend_kvm;
 extern const struct svm_backend svm_backend_svmk;
+
+/* call_init: the function-mode slots of the table, for a plain run. */
+void call_init(struct svm_vm *vm);
 
 /* hypercall_init: fill vm->hypercalls with the standard table. */
 void hypercall_init(struct svm_vm *vm);

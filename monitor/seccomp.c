@@ -15,11 +15,16 @@
 #define ANY UINT64_MAX /* no rule on this argument */
 /* Placeholders, replaced by the vm's own values when the filter is built. */
 #define FD_VCPU (UINT64_MAX - 1)
+#define STATS 1
+#define SERVE 2
 #define GUEST_MEM (UINT64_MAX - 2)
 #define GUEST_SIZE (UINT64_MAX - 3)
 #define REQ_RUN (UINT64_MAX - 4) /* the backend's run ioctl */
 #define REQ_REGS (UINT64_MAX - 5)
 #define REQ_SREGS (UINT64_MAX - 6)
+#define REQ_SERVE0 (UINT64_MAX - 7) /* ... to REQ_SERVE0 - 3 */
+#define FD_VM (UINT64_MAX - 11)
+#define TIMER (UINT64_MAX - 12)
 
 /*
  * The allowlist: everything the exit loop, the hypercalls and the final error
@@ -30,31 +35,40 @@ static const struct rule {
 	int nr;
 	const char *name;
 	uint64_t a0, a1, a2;
-	bool stats_only; /* in the filter only when --stats asked for it */
+	unsigned when; /* 0 always, else only with --stats or function mode */
 	const char *why;
 } rules[] = {
-	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_RUN, ANY, false,
-	    "the exit loop" },
-	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_REGS, ANY, false,
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_RUN, ANY, 0, "the exit loop" },
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_REGS, ANY, 0,
 	    "rip and rsp for fault and error reports" },
-	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SREGS, ANY, false,
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SREGS, ANY, 0,
 	    "cr2 for page-fault reports" },
-	{ SCMP_SYS(write), "write", 1, ANY, ANY, false,
+	{ SCMP_SYS(write), "write", 1, ANY, ANY, 0,
 	    "the app's output (write hypercall)" },
-	{ SCMP_SYS(write), "write", 2, ANY, ANY, false,
+	{ SCMP_SYS(write), "write", 2, ANY, ANY, 0,
 	    "the app's error output (write hypercall)" },
-	{ SCMP_SYS(writev), "writev", 2, ANY, ANY, false,
+	{ SCMP_SYS(writev), "writev", 2, ANY, ANY, 0,
 	    "the monitor's last words on stderr (musl stdio uses writev)" },
-	{ SCMP_SYS(read), "read", 0, ANY, ANY, false,
+	{ SCMP_SYS(read), "read", 0, ANY, ANY, 0,
 	    "the app's input (read hypercall)" },
-	{ SCMP_SYS(getrandom), "getrandom", ANY, ANY, 0, false,
+	{ SCMP_SYS(getrandom), "getrandom", ANY, ANY, 0, 0,
 	    "random hypercall; flags must be 0" },
-	{ SCMP_SYS(rt_sigreturn), "rt_sigreturn", ANY, ANY, ANY, false,
+	{ SCMP_SYS(rt_sigreturn), "rt_sigreturn", ANY, ANY, ANY, 0,
 	    "return from the handler that kicks the vCPU (timeout, "
 	    "SIGINT...)" },
-	{ SCMP_SYS(mincore), "mincore", GUEST_MEM, GUEST_SIZE, ANY, true,
+	{ SCMP_SYS(mincore), "mincore", GUEST_MEM, GUEST_SIZE, ANY, STATS,
 	    "--stats only: count resident guest pages" },
-	{ SCMP_SYS(exit_group), "exit_group", ANY, ANY, ANY, false,
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SERVE0, ANY, SERVE,
+	    "function mode: reset the registers between calls" },
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SERVE0 - 1, ANY, SERVE,
+	    "function mode: reset segments after a fault" },
+	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SERVE0 - 2, ANY, SERVE,
+	    "function mode: reset the FPU and SSE registers" },
+	{ SCMP_SYS(ioctl), "ioctl", FD_VM, REQ_SERVE0 - 3, ANY, SERVE,
+	    "function mode: the pages a call dirtied" },
+	{ SCMP_SYS(timer_settime), "timer_settime", TIMER, ANY, ANY, SERVE,
+	    "function mode: the timeout of each call" },
+	{ SCMP_SYS(exit_group), "exit_group", ANY, ANY, ANY, 0,
 	    "the end of the run" },
 };
 
@@ -74,6 +88,15 @@ static void fmt_arg(const struct svm_backend *be, char *buf, size_t len,
 	else if (v == REQ_RUN || v == REQ_REGS || v == REQ_SREGS)
 		snprintf(buf, len, "%s%s == %s", sep, what,
 		    be->ioctl_names[REQ_RUN - v]);
+	else if (v <= REQ_SERVE0 && v >= REQ_SERVE0 - 3)
+		snprintf(buf, len, "%s%s == %s", sep, what,
+		    be->ioctl_serve_names[REQ_SERVE0 - v] ?
+		        be->ioctl_serve_names[REQ_SERVE0 - v] :
+		        "(none)");
+	else if (v == FD_VM)
+		snprintf(buf, len, "%s%s == vm_fd", sep, what);
+	else if (v == TIMER)
+		snprintf(buf, len, "%s%s == the timeout's", sep, what);
 	else
 		snprintf(buf, len, "%s%s == %llu", sep, what,
 		    (unsigned long long)v);
@@ -86,15 +109,18 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		{ "fd", "request", "arg" },
 		{ "buf", "len", "flags" },
 		{ "addr", "len", "vec" },
+		{ "timer", "flags", "value" },
 	};
 	size_t i;
 
 	dprintf(fd, "default: kill the process\n");
 	for (i = 0; i < NRULES; i++) {
 		const struct rule *r = &rules[i];
-		const char *const *n = names[r->nr == SCMP_SYS(getrandom) ? 1 :
-		        r->nr == SCMP_SYS(mincore)                        ? 2 :
-		                                                            0];
+		const char *const *n =
+		    names[r->nr == SCMP_SYS(timer_settime) ? 3 :
+		            r->nr == SCMP_SYS(getrandom)   ? 1 :
+		            r->nr == SCMP_SYS(mincore)     ? 2 :
+		                                             0];
 		char a[3][48];
 
 		fmt_arg(be, a[0], sizeof(a[0]), "", n[0], r->a0);
@@ -122,6 +148,12 @@ static uint64_t value(const struct svm_vm *vm, uint64_t v)
 		return vm->be->ioctl_regs;
 	if (v == REQ_SREGS)
 		return vm->be->ioctl_sregs;
+	if (v <= REQ_SERVE0 && v >= REQ_SERVE0 - 3)
+		return vm->be->ioctl_serve[REQ_SERVE0 - v];
+	if (v == FD_VM)
+		return (uint64_t)vm->vm_fd;
+	if (v == TIMER)
+		return (uintptr_t)vm->timer; /* musl: the kernel's timer id */
 	return v;
 }
 
@@ -142,7 +174,8 @@ static ssize_t build(const struct svm_vm *vm, void *buf, size_t len, char *err,
 		struct scmp_arg_cmp c[3];
 		unsigned nc = 0;
 
-		if (r->stats_only && !vm->want_stats)
+		if (((r->when & STATS) && !vm->want_stats) ||
+		    ((r->when & SERVE) && !vm->serve_filter))
 			continue;
 		/*
 		 * fds and ioctl requests are 32-bit in the kernel, and musl's

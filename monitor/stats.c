@@ -19,6 +19,8 @@ static const char *const hypercall_names[SVM_HC_MAX] = {
 	"random",
 	"exit",
 	"nop",
+	"ready",
+	"done",
 };
 
 /* Guest pages in host memory: populated by the monitor or touched by the app.

@@ -57,7 +57,11 @@ static int read_app(const char *path, uint64_t max, uint8_t **buf, size_t *len,
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s",
 		    S_ISDIR(st.st_mode) ? "is a directory" :
 		                          "not a regular file");
@@ -174,6 +178,10 @@ int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
 	vm->timeout_ms = cfg->timeout_ms;
 	vm->max_output = cfg->max_output;
 	vm->want_stats = cfg->stats;
+	vm->serve_filter = cfg->serve;
+	vm->vm_fd = -1;
+	vm->out_fd[1] = cfg->stdout_fd ? cfg->stdout_fd : 1;
+	vm->out_fd[2] = cfg->stderr_fd ? cfg->stderr_fd : 2;
 	if (mem_size < SVM_MEM_MIN || mem_size > SVM_MEM_MAX ||
 	    mem_size % 0x200000 != 0) {
 		snprintf(err, errlen,
@@ -246,4 +254,11 @@ void vm_destroy(struct svm_vm *vm)
 	vm->mem = NULL;
 	free(vm->residency);
 	vm->residency = NULL;
+	if (vm->snap != NULL)
+		munmap(vm->snap, vm->mem_size);
+	vm->snap = NULL;
+	free(vm->had);
+	free(vm->dirty);
+	vm->had = vm->dirty = NULL;
+	vm->serving = false;
 }

@@ -166,7 +166,7 @@ t "fault: stack overflow into the guard" 250 "" \
 	-- "$svm" "$g/stack_overflow.bin"
 
 # Guests that break the ABI: status 252.
-t "unknown hypercall" 252 "" "svm-sandbox: unknown hypercall 5 at $rip" -- \
+t "unknown hypercall" 252 "" "svm-sandbox: unknown hypercall 7 at $rip" -- \
 	"$svm" "$g/bad_hypercall.bin"
 t "read into read-only text is refused" 252 "" \
 	"svm-sandbox: read: buffer 0x10[0-9a-f]{4}\+0x10 not writable by the app" -- \
@@ -210,10 +210,10 @@ else
 fi
 t "malloc until it fails, then recover" 0 "*" "" -- "$svm" "$g/mallocall.bin"
 t "--stats prints one line of counts" 0 "Hello from svm-sandbox!" \
-	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
+	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0, ready 0, done 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
 	-- "$svm" --stats "$apps/hello/hello.bin"
 t "--stats=json prints JSON" 0 "Hello from svm-sandbox!" \
-	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
+	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0, "ready": 0, "done": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
 	-- "$svm" --stats=json "$apps/hello/hello.bin"
 
 # Hostile guests: each misbehaviour ends with its status and one line.
@@ -248,7 +248,7 @@ case " ${SVM_ARGS-} " in
 	# This KVM splits rep outsl into single 32-bit outs: 4 no-op hypercalls.
 	t "hostile: rep outs counts as single outs (KVM splits it)" 1 \
 		"hostile: rep-outs did not end the run" \
-		"svm-sandbox: stats: .* nop 4; .*" -- "$svm" --stats "$h" -- rep-outs
+		"svm-sandbox: stats: .* nop 4, .*" -- "$svm" --stats "$h" -- rep-outs
 	;;
 esac
 t "hostile: hypercall struct at the last byte of memory" 252 "" \
@@ -281,6 +281,39 @@ if [ $st = 0 ] && tail -n 1 "$tmp/rand" | grep -qx "1000 passed, 0 failed"; then
 	ok "random code: 1000 guests end with a documented status ($(sed -n 's/^randcode: //p' "$tmp/rand"))"
 else
 	nok "random code: 1000 guests" "$(grep -m 5 FAIL "$tmp/rand")" "$(tail -n 1 "$tmp/rand")"
+fi
+
+# A sub-suite that prints ok/FAIL lines: each line counts here.
+subsuite() {
+	name=$1
+	shift
+	"$@" >"$tmp/sub" 2>&1
+	while IFS= read -r line; do
+		case $line in
+		"ok   "*) ok "${line#ok   }" ;;
+		"FAIL "*) nok "${line#FAIL }" ;;
+		"     "*) printf '%s\n' "$line" ;;
+		esac
+	done <"$tmp/sub"
+	tail -n 1 "$tmp/sub" | grep -q " passed, 0 failed$" ||
+		nok "$name ran to the end" "$(tail -n 3 "$tmp/sub")"
+}
+
+if ! $vm_only; then
+	# The committed malformed-app corpus, and special files.
+	subsuite tests/corpus/run.sh sh "$top/tests/corpus/run.sh"
+	# A short fuzzing run of the loader (bmake fuzz runs it for longer).
+	if (cd "$top/tests/fuzz" && bmake -s fuzz-smoke) >"$tmp/fuzz" 2>&1; then
+		ok "fuzz: 20 s of libFuzzer on the loader ($(grep -o 'Done [0-9]* runs' "$tmp/fuzz" | head -n 1))"
+	else
+		nok "fuzz: 20 s of libFuzzer on the loader" "$(grep -m 3 -E 'ERROR|SUMMARY|crash' "$tmp/fuzz")"
+	fi
+fi
+
+# Function mode, driven over a pipe by a Python runner (host only: the QEMU
+# machine has no Python, and svmk has no function mode).
+if ! $vm_only; then
+	subsuite tests/serve_test.py python3 "$top/tests/serve_test.py" "$b"
 fi
 
 # Bad app files: status 1, one line, before any guest instruction.
@@ -387,7 +420,9 @@ elif command -v strace >/dev/null; then
 	strace -o "$tmp/trace2" "$svm" "$apps/echo/echo.bin" <"$tmp/in2" >/dev/null 2>&1
 	strace -o "$tmp/trace3" "$svm" "$g/div0.bin" >/dev/null 2>&1
 	strace -o "$tmp/trace4" "$svm" --stats --timeout=100ms "$g/spin.bin" >/dev/null 2>&1
-	for f in 1 2 3 4; do sed -n '/^seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=/,$p' "$tmp/trace$f"; done >"$tmp/trace"
+	printf '\001\000\000\000a\004\000\000\000div0' |
+		strace -o "$tmp/trace5" "$svm" --serve --timeout=1s "$g/callee.bin" >/dev/null 2>&1
+	for f in 1 2 3 4 5; do sed -n '/^seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=/,$p' "$tmp/trace$f"; done >"$tmp/trace"
 	used=$(sed -n 's/^\([a-z_0-9]*\)(.*/\1/p' "$tmp/trace" | grep -v '^seccomp$' |
 		sort -u | tr '\n' ' ')
 	allowed=$(sed -n 's/^allow \([a-z_0-9]*\).*/\1/p' "$golden/filter.txt" | sort -u | tr '\n' ' ')

@@ -29,6 +29,23 @@ uint64_t svm_time_ns(void);
 /* ns since the monitor started the guest (no exit). */
 uint64_t svm_monotonic_ns(void);
 
+/*
+ * A function-mode handler: in_len bytes of input at in; write at most
+ * out_cap bytes at out, set *out_len, and return 0 for success or an
+ * app-defined status.
+ */
+typedef int (*svm_handler_fn)(const void *in, size_t in_len, void *out,
+    size_t out_cap, size_t *out_len);
+
+/*
+ * Serve calls: tell the monitor the app is ready, then run fn once per call.
+ * Buffers of in_cap and out_cap bytes come from malloc. The monitor resets
+ * the VM to this point between calls (unless kept warm), so fn sees the
+ * app's memory as it was here every time. Does not return; exits 1 if the
+ * buffers cannot be allocated.
+ */
+_Noreturn void svm_serve(svm_handler_fn fn, size_t in_cap, size_t out_cap);
+
 /* The boot info the monitor wrote (read-only). */
 const struct svm_bootinfo *svm_bootinfo(void);
 

@@ -1,0 +1,237 @@
+/* call.c: function mode: the snapshot at READY, calls, and the reset between.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "monitor.h"
+
+#define BITS (8 * sizeof(unsigned long))
+
+static void set_bits(unsigned long *map, uint64_t first, uint64_t last)
+{
+	uint64_t p;
+
+	for (p = first; p <= last; p++)
+		map[p / BITS] |= 1ul << (p % BITS);
+}
+
+void vm_mark_written(struct svm_vm *vm, svm_gpa_t gpa, uint64_t len)
+{
+	if (!vm->serving || len == 0)
+		return;
+	set_bits(vm->dirty, gpa / SVM_PAGE_SIZE,
+	    (gpa + len - 1) / SVM_PAGE_SIZE);
+}
+
+/* Copy the app's struct svm_call once and check all it names. */
+static int get_call(struct svm_vm *vm, svm_gpa_t gpa, struct svm_call *c)
+{
+	const void *src = vm_gpa_out(vm, gpa, sizeof(*c));
+
+	if (src == NULL)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "call struct at %#llx not writable by the app",
+		    (unsigned long long)gpa);
+	memcpy(c, src, sizeof(*c));
+	if (vm_gpa_out(vm, c->in, c->in_cap) == NULL ||
+	    vm_gpa_out(vm, c->out, c->out_cap) == NULL)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "call buffers %#llx+%#llx, %#llx+%#llx not writable by "
+		    "the app",
+		    (unsigned long long)c->in, (unsigned long long)c->in_cap,
+		    (unsigned long long)c->out, (unsigned long long)c->out_cap);
+	return 0;
+}
+
+static int hc_ready(struct svm_vm *vm, svm_gpa_t arg)
+{
+	struct svm_call c;
+
+	if (vm->serving)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "ready: the app is already serving calls");
+	if (get_call(vm, arg, &c))
+		return 1;
+	vm->call = arg;
+	vm->end = SVM_END_READY;
+	return 1;
+}
+
+static int hc_done(struct svm_vm *vm, svm_gpa_t arg)
+{
+	if (!vm->serving || arg != vm->call)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "done: not the call struct the app was ready with");
+	vm->end = SVM_END_DONE;
+	return 1;
+}
+
+/* In a plain run, an app that wants to serve calls is told how. */
+static int hc_not_serving(struct svm_vm *vm, svm_gpa_t arg)
+{
+	(void)arg;
+	return vm_end(vm, SVM_END_GUEST_ERROR,
+	    "the app serves calls: run it in function mode (--serve)");
+}
+
+void call_init(struct svm_vm *vm)
+{
+	hypercall_register(vm, SVM_HC_READY, hc_not_serving);
+	hypercall_register(vm, SVM_HC_DONE, hc_not_serving);
+}
+
+/*
+ * Keep a copy of every guest page in host memory now; the others are still
+ * zero, which is all a reset needs to know about them.
+ */
+static int snapshot(struct svm_vm *vm)
+{
+	uint64_t pages = vm->mem_size / SVM_PAGE_SIZE, words = pages / BITS + 1;
+	unsigned char *res = malloc(pages);
+	uint64_t p;
+
+	vm->snap = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	vm->had = calloc(words, sizeof(unsigned long));
+	vm->dirty = calloc(words, sizeof(unsigned long));
+	if (res == NULL || vm->snap == MAP_FAILED || vm->had == NULL ||
+	    vm->dirty == NULL || mincore(vm->mem, vm->mem_size, res) < 0) {
+		if (vm->snap == MAP_FAILED)
+			vm->snap = NULL;
+		free(res);
+		return vm_end(vm, SVM_END_MONITOR_ERROR,
+		    "cannot keep a snapshot: %s", strerror(errno));
+	}
+	for (p = 0; p < pages; p++)
+		if (res[p] & 1) {
+			memcpy(vm->snap + p * SVM_PAGE_SIZE,
+			    vm->mem + p * SVM_PAGE_SIZE, SVM_PAGE_SIZE);
+			set_bits(vm->had, p, p);
+		}
+	free(res);
+	return 0;
+}
+
+int vm_serve_start(struct svm_vm *vm, bool warm)
+{
+	if (vm->be->save == NULL) {
+		vm_end(vm, SVM_END_MONITOR_ERROR,
+		    "the %s backend has no function mode", vm->be->name);
+		return -1;
+	}
+	vm->hypercalls[SVM_HC_READY] = hc_ready;
+	vm->hypercalls[SVM_HC_DONE] = hc_done;
+	vm->warm = warm;
+	vm->be->run(vm);
+	if (vm->end != SVM_END_READY)
+		return -1;
+	if (vm->be->save(vm) < 0) {
+		vm_end(vm, SVM_END_MONITOR_ERROR, "cannot save the vCPU");
+		return -1;
+	}
+	if (snapshot(vm))
+		return -1;
+	vm->serving = true;
+	return 0;
+}
+
+/* Put memory and vCPU back as they were at READY, in place. */
+static int reset(struct svm_vm *vm)
+{
+	uint64_t w, words = vm->mem_size / SVM_PAGE_SIZE / BITS + 1;
+
+	if (vm->be->dirty(vm, vm->dirty) < 0 || vm->be->restore(vm) < 0)
+		return vm_end(vm, SVM_END_MONITOR_ERROR,
+		    "cannot reset the VM: %s", strerror(errno));
+	/*
+	 * Copy into the same mapping rather than replacing it: the guest's
+	 * existing mappings of these pages stay valid, which on shadow paging
+	 * saves a fault per page on the next call.
+	 */
+	for (w = 0; w < words; w++) {
+		unsigned long bits = vm->dirty[w];
+
+		while (bits != 0) {
+			unsigned b = (unsigned)__builtin_ctzl(bits);
+			uint64_t off = (w * BITS + b) * SVM_PAGE_SIZE;
+
+			bits &= bits - 1;
+			if (off >= vm->mem_size)
+				break;
+			if (vm->had[w] & (1ul << b))
+				memcpy(vm->mem + off, vm->snap + off,
+				    SVM_PAGE_SIZE);
+			else
+				memset(vm->mem + off, 0, SVM_PAGE_SIZE);
+		}
+		vm->dirty[w] = 0;
+	}
+	vm->need_reset = false;
+	return 0;
+}
+
+int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
+    size_t out_cap, size_t *out_len, int *status)
+{
+	struct svm_call c;
+	void *buf;
+
+	*out_len = 0;
+	*status = 0;
+	if (!vm->serving) {
+		vm_end(vm, SVM_END_MONITOR_ERROR,
+		    "the app is not serving calls");
+		return -1;
+	}
+	if (vm->need_reset && reset(vm))
+		return -1;
+	vm->stop_signal = 0;
+	/* Warm, the app may have moved its buffers: check them every time. */
+	if (get_call(vm, vm->call, &c)) {
+		vm->need_reset = true;
+		return 1;
+	}
+	if (in_len > c.in_cap) {
+		vm_end(vm, SVM_END_OUTPUT_LIMIT,
+		    "input of %zu bytes is larger than the app's %llu", in_len,
+		    (unsigned long long)c.in_cap);
+		return 1;
+	}
+	buf = vm_gpa_out(vm, c.in, in_len);
+	memcpy(buf, in, in_len);
+	vm_mark_written(vm, c.in, in_len);
+	c.in_len = in_len;
+	memcpy(vm_gpa_out(vm, vm->call, sizeof(c)), &c, sizeof(c));
+	vm_mark_written(vm, vm->call, sizeof(c));
+
+	if (vm_arm_timeout(vm) < 0)
+		return -1;
+	vm->be->run(vm);
+	vm_disarm_timeout(vm);
+	vm->need_reset = !vm->warm || vm->end != SVM_END_DONE;
+	if (vm->end != SVM_END_DONE)
+		return 1;
+
+	memcpy(&c, vm_gpa_out(vm, vm->call, sizeof(c)), sizeof(c));
+	if (c.out_len > c.out_cap ||
+	    (buf = vm_gpa_out(vm, c.out, c.out_len)) == NULL) {
+		vm->need_reset = true;
+		vm_end(vm, SVM_END_GUEST_ERROR,
+		    "done: answer %#llx+%#llx outside the app's buffer",
+		    (unsigned long long)c.out, (unsigned long long)c.out_len);
+		return 1;
+	}
+	*out_len = c.out_len;
+	*status = c.status;
+	memcpy(out, buf, c.out_len < out_cap ? c.out_len : out_cap);
+	if (c.out_len > out_cap) {
+		vm->need_reset = true;
+		vm_end(vm, SVM_END_OUTPUT_LIMIT,
+		    "answer of %llu bytes is larger than the %zu allowed",
+		    (unsigned long long)c.out_len, out_cap);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * callee: a function-mode app for the tests. It answers "call N: INPUT"
+ * where N counts calls in a static variable, so a reset VM always says 1 and a
+ * warm one counts; some inputs misbehave on purpose.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <svm.h>
+
+static int calls;
+static char *scratch; /* malloc'd before READY */
+
+static int handle(const void *in, size_t in_len, void *out, size_t out_cap,
+    size_t *out_len)
+{
+	volatile int zero = 0;
+	int n;
+
+	calls++;
+	if (in_len == 4 && memcmp(in, "div0", 4) == 0)
+		return 100 / zero;
+	if (in_len == 4 && memcmp(in, "spin", 4) == 0)
+		for (;;)
+			__asm__ volatile("");
+	if (in_len == 4 && memcmp(in, "exit", 4) == 0)
+		exit(42);
+	if (in_len == 5 && memcmp(in, "print", 5) == 0)
+		printf("callee prints a line\n");
+	if (in_len == 3 && memcmp(in, "big", 3) == 0) {
+		*out_len = out_cap + 1; /* claims more than its buffer */
+		return 0;
+	}
+	if (in_len == 5 && memcmp(in, "dirty", 5) == 0)
+		memset(scratch, 0x5a, 100 * 4096); /* dirties 100 pages */
+	n = snprintf(out, out_cap, "call %d: %.*s", calls, (int)in_len,
+	    (const char *)in);
+	*out_len = (size_t)n < out_cap ? (size_t)n : out_cap;
+	return in_len == 6 && memcmp(in, "status", 6) == 0 ? 7 : 0;
+}
+
+int main(void)
+{
+	scratch = malloc(101 * 4096);
+	svm_serve(handle, 4096, 4096);
+}
