@@ -97,7 +97,7 @@ static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
 		    "read: buffer %#llx+%#llx not writable by the app",
 		    (unsigned long long)a.data, (unsigned long long)a.len);
-	while ((n = read(0, p, a.len)) < 0 && errno == EINTR)
+	while ((n = read(vm->in_fd, p, a.len)) < 0 && errno == EINTR)
 		if (vm_check_stop(vm))
 			return 1;
 	a.ret = n < 0 ? -1 : n;

@@ -1,6 +1,7 @@
 /* limits.c: the run's wall-clock timeout and stop signals, which kick the vCPU.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,27 @@
 
 #include "monitor.h"
 
+/* glibc before 2.41 names the field only through its union member. */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
 /* The vm this thread runs; signal handlers reach it only through here. */
 static __thread struct svm_vm *running;
+/* This thread's id, asked once: gettid is not in the filter. */
+static __thread pid_t my_tid;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* A forked child's one thread has a new id. */
+static void forget_tid(void)
+{
+	my_tid = 0;
+}
+
+static void watch_fork(void)
+{
+	pthread_atfork(NULL, NULL, forget_tid);
+}
 
 /* Async-signal-safe: two stores, no calls. */
 static void on_signal(int sig)
@@ -48,23 +68,33 @@ int vm_catch_signals(void)
 int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen)
 {
 	struct sigevent sev;
+	pid_t tid;
 
 	running = vm;
-	if (vm->want_stats &&
+	pthread_once(&atfork_once, watch_fork);
+	if (my_tid == 0)
+		my_tid = (pid_t)syscall(SYS_gettid);
+	tid = my_tid;
+	if (vm->want_stats && vm->residency == NULL &&
 	    (vm->residency = calloc(vm->mem_size / SVM_PAGE_SIZE, 1)) == NULL)
 		goto fail;
-	if (vm->timeout_ms == 0)
+	if (vm->timeout_ms == 0 || (vm->have_timer && vm->timer_tid == tid))
 		return 0;
+	if (vm->have_timer) {
+		timer_delete(vm->timer);
+		vm->have_timer = false;
+	}
 	if (handle(SIGALRM) < 0)
 		goto fail;
 	/* Aimed at this thread, so it is this thread's KVM_RUN that returns. */
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = SIGALRM;
-	sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
+	sev.sigev_notify_thread_id = tid;
 	if (timer_create(CLOCK_MONOTONIC, &sev, &vm->timer) < 0)
 		goto fail;
 	vm->have_timer = true;
+	vm->timer_tid = tid;
 	return 0;
 fail:
 	snprintf(err, errlen, "cannot set up the run limits: %s",

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "svm_abi.h"
@@ -130,6 +131,7 @@ struct svm_vm {
 	void *backend; /* the backend's own state */
 	int vcpu_fd;   /* the fd the filter allows the run ioctl on */
 	int vm_fd; /* the fd of the VM (the dirty log's, in function mode) */
+	int in_fd; /* where the app's input comes from */
 	int out_fd[3]; /* where the app's fds 1 and 2 go ([0] unused) */
 
 	/* Limits from the config; 0 means none. */
@@ -144,6 +146,7 @@ struct svm_vm {
 	volatile uint8_t *kick;
 	timer_t timer;
 	bool have_timer;
+	pid_t timer_tid; /* the thread the timer signals */
 
 	bool want_stats;
 	struct svm_stats stats;
@@ -214,7 +217,8 @@ struct svm_config {
 	uint64_t mem_size; /* bytes; 0: SVM_MEM_DEFAULT */
 	uint64_t timeout_ms, max_output;
 	bool stats;
-	bool serve; /* function mode: the filter allows the reset too */
+	bool serve;   /* function mode: the filter allows the reset too */
+	int stdin_fd; /* the app's input (0 is fd 0) */
 	int stdout_fd, stderr_fd; /* the app's output; 0 means 1 and 2 */
 };
 
@@ -227,10 +231,17 @@ struct svm_config {
 int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
     int argc, char *const argv[], char *err, size_t errlen);
 
+/* vm_create_image: as vm_create, from an app image of len bytes in memory;
+ * name is for messages. */
+int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
+    const char *name, const uint8_t *image, size_t len, int argc,
+    char *const argv[], char *err, size_t errlen);
+
 /*
  * vm_start_limits: make the calling thread the one that runs vm (signals kick
- * its vCPU) and create the --timeout timer, aimed at this thread. Call it
- * after vm_create() and before the seccomp lockdown. Returns 0, or -1 with
+ * its vCPU) and create the --timeout timer, aimed at this thread (again if
+ * another thread ran vm before). Call it after vm_create(), before the
+ * seccomp lockdown, and on every thread that runs vm. Returns 0, or -1 with
  * err set.
  */
 int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen);
@@ -446,6 +457,14 @@ uint64_t vm_rip(struct svm_vm *vm);
  * -1 with a message in err.
  */
 int seccomp_lockdown(const struct svm_vm *vm, char *err, size_t errlen);
+
+/*
+ * seccomp_export: the same filter as classic BPF into bpf (cap
+ * instructions). Returns the instruction count, or -1 with err set.
+ */
+struct sock_filter;
+ssize_t seccomp_export(const struct svm_vm *vm, struct sock_filter *bpf,
+    size_t cap, char *err, size_t errlen);
 
 /* seccomp_print: write the allowlist for backend be, with its rules, to fd. */
 void seccomp_print(int fd, const struct svm_backend *be);

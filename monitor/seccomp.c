@@ -25,6 +25,9 @@
 #define REQ_SERVE0 (UINT64_MAX - 7) /* ... to REQ_SERVE0 - 3 */
 #define FD_VM (UINT64_MAX - 11)
 #define TIMER (UINT64_MAX - 12)
+#define FD_OUT (UINT64_MAX - 13) /* where the app's fd 1 goes */
+#define FD_ERR (UINT64_MAX - 14) /* where the app's fd 2 goes */
+#define FD_IN (UINT64_MAX - 15)  /* where the app's input comes from */
 
 /*
  * The allowlist: everything the exit loop, the hypercalls and the final error
@@ -43,13 +46,13 @@ static const struct rule {
 	    "rip and rsp for fault and error reports" },
 	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SREGS, ANY, 0,
 	    "cr2 for page-fault reports" },
-	{ SCMP_SYS(write), "write", 1, ANY, ANY, 0,
+	{ SCMP_SYS(write), "write", FD_OUT, ANY, ANY, 0,
 	    "the app's output (write hypercall)" },
-	{ SCMP_SYS(write), "write", 2, ANY, ANY, 0,
+	{ SCMP_SYS(write), "write", FD_ERR, ANY, ANY, 0,
 	    "the app's error output (write hypercall)" },
 	{ SCMP_SYS(writev), "writev", 2, ANY, ANY, 0,
 	    "the monitor's last words on stderr (musl stdio uses writev)" },
-	{ SCMP_SYS(read), "read", 0, ANY, ANY, 0,
+	{ SCMP_SYS(read), "read", FD_IN, ANY, ANY, 0,
 	    "the app's input (read hypercall)" },
 	{ SCMP_SYS(getrandom), "getrandom", ANY, ANY, 0, 0,
 	    "random hypercall; flags must be 0" },
@@ -58,6 +61,8 @@ static const struct rule {
 	    "SIGINT...)" },
 	{ SCMP_SYS(mincore), "mincore", GUEST_MEM, GUEST_SIZE, ANY, STATS,
 	    "--stats only: count resident guest pages" },
+	{ SCMP_SYS(write), "write", 1, ANY, ANY, SERVE,
+	    "function mode: the answers (--serve)" },
 	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SERVE0, ANY, SERVE,
 	    "function mode: reset the registers between calls" },
 	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SERVE0 - 1, ANY, SERVE,
@@ -95,6 +100,12 @@ static void fmt_arg(const struct svm_backend *be, char *buf, size_t len,
 		        "(none)");
 	else if (v == FD_VM)
 		snprintf(buf, len, "%s%s == vm_fd", sep, what);
+	else if (v == FD_OUT)
+		snprintf(buf, len, "%s%s == out (1)", sep, what);
+	else if (v == FD_ERR)
+		snprintf(buf, len, "%s%s == err (2)", sep, what);
+	else if (v == FD_IN)
+		snprintf(buf, len, "%s%s == in (0)", sep, what);
 	else if (v == TIMER)
 		snprintf(buf, len, "%s%s == the timeout's", sep, what);
 	else
@@ -152,6 +163,12 @@ static uint64_t value(const struct svm_vm *vm, uint64_t v)
 		return vm->be->ioctl_serve[REQ_SERVE0 - v];
 	if (v == FD_VM)
 		return (uint64_t)vm->vm_fd;
+	if (v == FD_OUT)
+		return (uint64_t)vm->out_fd[1];
+	if (v == FD_ERR)
+		return (uint64_t)vm->out_fd[2];
+	if (v == FD_IN)
+		return (uint64_t)vm->in_fd;
 	if (v == TIMER)
 		return (uintptr_t)vm->timer; /* musl: the kernel's timer id */
 	return v;
@@ -216,10 +233,18 @@ out:
 	return n;
 }
 
+ssize_t seccomp_export(const struct svm_vm *vm, struct sock_filter *bpf,
+    size_t cap, char *err, size_t errlen)
+{
+	ssize_t n = build(vm, bpf, cap * sizeof(*bpf), err, errlen);
+
+	return n < 0 ? -1 : n / (ssize_t)sizeof(*bpf);
+}
+
 int seccomp_lockdown(const struct svm_vm *vm, char *err, size_t errlen)
 {
-	/* 512 BPF instructions; the filter above compiles to about 60. */
-	static struct sock_filter bpf[512];
+	/* The filter compiles to about 80 instructions. */
+	struct sock_filter bpf[512];
 	struct sock_fprog prog;
 	ssize_t n;
 
@@ -227,10 +252,11 @@ int seccomp_lockdown(const struct svm_vm *vm, char *err, size_t errlen)
 	 * The context is released before the filter is loaded: seccomp_load()
 	 * would free memory under the filter, and free() may call munmap.
 	 */
-	if ((n = build(vm, bpf, sizeof(bpf), err, errlen)) < 0)
+	if ((n = seccomp_export(vm, bpf, 512, err, errlen)) < 0)
 		return -1;
-	prog.len = (unsigned short)((size_t)n / sizeof(bpf[0]));
+	prog.len = (unsigned short)n;
 	prog.filter = bpf;
+	/* This thread only (no TSYNC): an embedder's other threads go on. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
 		snprintf(err, errlen, "loading the seccomp filter: %s",

@@ -160,26 +160,26 @@ void vm_set_clock(struct svm_vm *vm, uint64_t tsc_khz, uint64_t tsc_now)
 	    (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
-    int argc, char *const argv[], char *err, size_t errlen)
+int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
+    const char *name, const uint8_t *image, size_t len, int argc,
+    char *const argv[], char *err, size_t errlen)
 {
 	const struct svm_backend *be =
 	    cfg->backend ? cfg->backend : &svm_backend_kvm;
 	uint64_t mem_size = cfg->mem_size ? cfg->mem_size : SVM_MEM_DEFAULT;
-	uint8_t *file = NULL;
-	size_t len = 0;
 	unsigned i;
 	char why[SVM_ERR_LEN];
 
 	memset(vm, 0, sizeof(*vm));
 	vm->vcpu_fd = -1;
+	vm->vm_fd = -1;
 	vm->be = be;
 	vm->paging = cfg->paging;
 	vm->timeout_ms = cfg->timeout_ms;
 	vm->max_output = cfg->max_output;
 	vm->want_stats = cfg->stats;
 	vm->serve_filter = cfg->serve;
-	vm->vm_fd = -1;
+	vm->in_fd = cfg->stdin_fd;
 	vm->out_fd[1] = cfg->stdout_fd ? cfg->stdout_fd : 1;
 	vm->out_fd[2] = cfg->stderr_fd ? cfg->stderr_fd : 2;
 	if (mem_size < SVM_MEM_MIN || mem_size > SVM_MEM_MAX ||
@@ -190,11 +190,13 @@ int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
 		return SVM_STATUS_USAGE;
 	}
 	vm->mem_size = mem_size;
-
-	if (read_app(path, mem_size, &file, &len, why, sizeof(why)) < 0 ||
-	    elf_parse(file, len, mem_size, &vm->img, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s: %s", path, why);
-		free(file);
+	if (len > mem_size) {
+		snprintf(err, errlen, "%s: file larger than guest memory",
+		    name);
+		return SVM_STATUS_BAD_APP;
+	}
+	if (elf_parse(image, len, mem_size, &vm->img, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", name, why);
 		return SVM_STATUS_BAD_APP;
 	}
 
@@ -208,18 +210,16 @@ int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
 		vm->mem = NULL;
 		snprintf(err, errlen, "cannot map %llu MiB of guest memory: %s",
 		    (unsigned long long)(mem_size >> 20), strerror(errno));
-		free(file);
 		return SVM_STATUS_MONITOR;
 	}
 	for (i = 0; i < vm->img.nsegs; i++) {
 		const struct elf_seg *s = &vm->img.segs[i];
 		uint64_t bss = s->memsz - s->filesz;
 
-		memcpy(vm->mem + s->vaddr, file + s->offset, s->filesz);
+		memcpy(vm->mem + s->vaddr, image + s->offset, s->filesz);
 		populate(vm, s->vaddr + s->filesz,
 		    bss < POPULATE_BSS_MAX ? bss : POPULATE_BSS_MAX);
 	}
-	free(file);
 
 	vm->entry = vm->img.entry;
 	vm->stack_top = mem_size;
@@ -240,6 +240,25 @@ int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
 		return SVM_STATUS_MONITOR;
 	}
 	return 0;
+}
+
+int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
+    int argc, char *const argv[], char *err, size_t errlen)
+{
+	uint64_t mem_size = cfg->mem_size ? cfg->mem_size : SVM_MEM_DEFAULT;
+	uint8_t *file = NULL;
+	size_t len = 0;
+	char why[SVM_ERR_LEN];
+	int rc;
+
+	memset(vm, 0, sizeof(*vm));
+	if (read_app(path, mem_size, &file, &len, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return SVM_STATUS_BAD_APP;
+	}
+	rc = vm_create_image(vm, cfg, path, file, len, argc, argv, err, errlen);
+	free(file);
+	return rc;
 }
 
 void vm_destroy(struct svm_vm *vm)

@@ -1,0 +1,257 @@
+/*
+ * sandbox_test: the public library (svm_sandbox.h) as an embedder uses it,
+ * linked against the host libc: runs, typed results, function mode, two
+ * sandboxes on two threads at once, and a locked-down child process.
+ * Usage: sandbox_test BUILD-DIR; needs /dev/kvm.
+ */
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "svm_sandbox.h"
+
+static int passed, failed;
+static char hello[512], callee[512], div0[512], spin[512];
+
+static void check(int ok, const char *name, const struct svm_sandbox_result *r)
+{
+	if (ok) {
+		passed++;
+		printf("ok   library: %s\n", name);
+		return;
+	}
+	failed++;
+	printf("FAIL library: %s\n", name);
+	if (r != NULL)
+		printf("     kind %s, status %d, out_len %zu: %s\n",
+		    svm_sandbox_kind_name(r->kind), r->status, r->out_len,
+		    r->message);
+}
+
+static void test_run(void)
+{
+	struct svm_sandbox_config cfg;
+	struct svm_sandbox_result r;
+	struct svm_sandbox *sb;
+	char *argv[] = { hello, NULL }, buf[64] = "";
+	int p[2];
+	ssize_t n;
+
+	svm_sandbox_config_init(&cfg);
+	if (pipe(p) < 0)
+		abort();
+	cfg.stdout_fd = p[1];
+	check(svm_sandbox_create(&cfg, hello, 1, argv, &sb, &r) == 0 &&
+	        svm_sandbox_run(sb, &r) == 0 && r.kind == SVM_SANDBOX_EXITED &&
+	        r.status == 0,
+	    "run hello: exited 0", &r);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	check(n > 0 && strcmp(buf, "Hello from svm-sandbox!\n") == 0,
+	    "the app's output goes to the configured fd", NULL);
+	check(svm_sandbox_run(sb, &r) == -1 && r.kind == SVM_SANDBOX_BAD_CONFIG,
+	    "a second run is refused", &r);
+	svm_sandbox_destroy(sb);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_image_and_errors(void)
+{
+	struct svm_sandbox_config cfg;
+	struct svm_sandbox_result r;
+	struct svm_sandbox *sb;
+	static char image[1 << 20];
+	char *argv[] = { "image", NULL };
+	int fd = open(hello, O_RDONLY);
+	ssize_t len = fd >= 0 ? read(fd, image, sizeof(image)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	svm_sandbox_config_init(&cfg);
+	cfg.stdout_fd = open("/dev/null", O_WRONLY);
+	check(len > 0 &&
+	        svm_sandbox_create_image(&cfg, image, (size_t)len, 1, argv, &sb,
+	            &r) == 0 &&
+	        svm_sandbox_run(sb, &r) == 0 && r.kind == SVM_SANDBOX_EXITED,
+	    "run an image from memory", &r);
+	svm_sandbox_destroy(sb);
+	check(svm_sandbox_create_image(&cfg, "#!/bin/sh\n", 10, 1, argv, &sb,
+	          &r) == -1 &&
+	        r.kind == SVM_SANDBOX_BAD_APP && sb == NULL,
+	    "a bad image is BAD_APP", &r);
+	cfg.mem_size = 3 << 20;
+	check(svm_sandbox_create(&cfg, hello, 1, argv, &sb, &r) == -1 &&
+	        r.kind == SVM_SANDBOX_BAD_CONFIG,
+	    "3 MiB of memory is BAD_CONFIG", &r);
+	svm_sandbox_config_init(&cfg);
+	check(svm_sandbox_create(&cfg, div0, 1, argv, &sb, &r) == 0 &&
+	        svm_sandbox_run(sb, &r) == 0 && r.kind == SVM_SANDBOX_FAULT &&
+	        r.fault.vector == 0 && r.fault.rip >= 0x100000,
+	    "divide by zero is FAULT with vector 0", &r);
+	svm_sandbox_destroy(sb);
+	cfg.timeout_ms = 100;
+	check(svm_sandbox_create(&cfg, spin, 1, argv, &sb, &r) == 0 &&
+	        svm_sandbox_run(sb, &r) == 0 && r.kind == SVM_SANDBOX_TIMEOUT,
+	    "a spinning app is TIMEOUT", &r);
+	svm_sandbox_destroy(sb);
+}
+
+/* n calls on a fresh callee sandbox; 0 if every answer was right. */
+static int calls(int n, int warm, int *bad_call)
+{
+	struct svm_sandbox_config cfg;
+	struct svm_sandbox_result r;
+	struct svm_sandbox *sb;
+	char *argv[] = { callee, NULL }, out[128], want[128], in[32];
+	int i, errors = 0;
+
+	svm_sandbox_config_init(&cfg);
+	cfg.warm = warm;
+	cfg.timeout_ms = 2000;
+	if (svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) < 0 ||
+	    svm_sandbox_serve(sb, &r) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		snprintf(in, sizeof(in), "req%d", i);
+		snprintf(want, sizeof(want), "call %d: %s", warm ? i + 1 : 1,
+		    in);
+		if (svm_sandbox_call(sb, in, strlen(in), out, sizeof(out), &r) <
+		        0 ||
+		    r.kind != SVM_SANDBOX_ANSWERED ||
+		    r.out_len != strlen(want) ||
+		    memcmp(out, want, r.out_len) != 0) {
+			errors++;
+			*bad_call = i;
+		}
+	}
+	svm_sandbox_destroy(sb);
+	return errors;
+}
+
+static void test_calls(void)
+{
+	struct svm_sandbox_config cfg;
+	struct svm_sandbox_result r;
+	struct svm_sandbox *sb;
+	char *argv[] = { callee, NULL }, out[128];
+	int bad = -1;
+
+	check(calls(200, 0, &bad) == 0, "200 calls, each from the snapshot",
+	    NULL);
+	check(calls(50, 1, &bad) == 0, "warm: 50 calls that count", NULL);
+
+	svm_sandbox_config_init(&cfg);
+	cfg.timeout_ms = 300;
+	if (svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) < 0 ||
+	    svm_sandbox_serve(sb, &r) < 0) {
+		check(0, "serve callee", &r);
+		return;
+	}
+	check(svm_sandbox_call(sb, "div0", 4, out, sizeof(out), &r) == 0 &&
+	        r.kind == SVM_SANDBOX_FAULT && r.fault.vector == 0,
+	    "a faulting call is FAULT", &r);
+	check(svm_sandbox_call(sb, "spin", 4, out, sizeof(out), &r) == 0 &&
+	        r.kind == SVM_SANDBOX_TIMEOUT,
+	    "a spinning call is TIMEOUT", &r);
+	check(svm_sandbox_call(sb, "abc", 3, out, 5, &r) == 0 &&
+	        r.kind == SVM_SANDBOX_OUTPUT_LIMIT,
+	    "an answer longer than out_cap is OUTPUT_LIMIT", &r);
+	check(svm_sandbox_call(sb, "after", 5, out, sizeof(out), &r) == 0 &&
+	        r.kind == SVM_SANDBOX_ANSWERED && r.out_len == 13 &&
+	        memcmp(out, "call 1: after", 13) == 0,
+	    "and the next call is pristine", &r);
+	svm_sandbox_destroy(sb);
+}
+
+static void *worker(void *arg)
+{
+	int bad = -1;
+
+	*(int *)arg = calls(300, 0, &bad);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	pthread_t t[2];
+	int errs[2] = { -1, -1 }, i;
+
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, worker, &errs[i]);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	check(errs[0] == 0 && errs[1] == 0,
+	    "two threads, a sandbox each, 300 calls each at once", NULL);
+}
+
+/* The recommended confinement: a child process per worker, locked down. */
+static void test_lockdown(void)
+{
+	struct svm_sandbox_config cfg;
+	struct svm_sandbox_result r;
+	struct svm_sandbox *sb;
+	struct sock_fprog prog = { 0, NULL };
+	char *argv[] = { callee, NULL }, out[64];
+	int st, i, ok = 1;
+	pid_t pid;
+
+	svm_sandbox_config_init(&cfg);
+	cfg.timeout_ms = 1000;
+	if (svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) == 0 &&
+	    svm_sandbox_filter(sb, &prog, &r) == 0)
+		check(prog.len > 10 &&
+		        prog.filter[0].code == (BPF_LD | BPF_W | BPF_ABS),
+		    "the filter comes out as BPF to compose with one's own",
+		    &r);
+	free(prog.filter);
+	svm_sandbox_destroy(sb);
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		if (svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) < 0 ||
+		    svm_sandbox_serve(sb, &r) < 0 ||
+		    svm_sandbox_lockdown(sb, &r) < 0)
+			_exit(2);
+		for (i = 0; i < 20; i++)
+			ok &= svm_sandbox_call(sb, "x", 1, out, sizeof(out),
+			          &r) == 0 &&
+			    r.kind == SVM_SANDBOX_ANSWERED;
+		ok &= svm_sandbox_call(sb, "spin", 4, out, sizeof(out), &r) ==
+		        0 &&
+		    r.kind == SVM_SANDBOX_TIMEOUT;
+		ok &= svm_sandbox_call(sb, "x", 1, out, sizeof(out), &r) == 0 &&
+		    r.kind == SVM_SANDBOX_ANSWERED;
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "a locked-down child serves calls, a timeout among them", NULL);
+	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		printf("     child: %s %d\n",
+		    WIFSIGNALED(st) ? "signal" : "status",
+		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: sandbox_test BUILD-DIR\n");
+		return 2;
+	}
+	snprintf(hello, sizeof(hello), "%s/apps/hello/hello.bin", argv[1]);
+	snprintf(callee, sizeof(callee), "%s/tests/guests/callee.bin", argv[1]);
+	snprintf(div0, sizeof(div0), "%s/tests/guests/div0.bin", argv[1]);
+	snprintf(spin, sizeof(spin), "%s/tests/guests/spin.bin", argv[1]);
+	test_run();
+	test_image_and_errors();
+	test_calls();
+	test_threads();
+	test_lockdown();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
