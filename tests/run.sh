@@ -316,6 +316,18 @@ if ! $vm_only; then
 	subsuite tests/serve_test.py python3 "$top/tests/serve_test.py" "$b"
 	# The public library, linked as an embedder links it.
 	subsuite sandbox_test "$b/tests/unit/sandbox_test" "$b"
+	# bmake install, then an embedder built with pkg-config against it.
+	d=$tmp/dest
+	if (cd "$top" && bmake -s install DESTDIR="$d" PREFIX=/opt/svm) >"$tmp/inst" 2>&1 &&
+		PKG_CONFIG_PATH=$d/opt/svm/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d \
+			sh -c 'cc -o "$1" "$2" $(pkg-config --cflags --libs --static svm-sandbox)' \
+			sh "$tmp/example" "$top/tests/embed/example.c" >>"$tmp/inst" 2>&1 &&
+		[ "$("$tmp/example" "$g/callee.bin")" = "answered: call 1: hi" ] &&
+		[ -f "$d/opt/svm/share/man/man3/svm_sandbox.3" ] && [ -x "$d/opt/svm/bin/svm-sandbox" ]; then
+		ok "bmake install DESTDIR PREFIX, and an embedder built with pkg-config"
+	else
+		nok "bmake install DESTDIR PREFIX, and an embedder built with pkg-config" "$(tail -n 5 "$tmp/inst")"
+	fi
 fi
 
 # Bad app files: status 1, one line, before any guest instruction.
