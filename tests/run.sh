@@ -314,6 +314,7 @@ fi
 # machine has no Python, and svmk has no function mode).
 if ! $vm_only; then
 	subsuite tests/serve_test.py python3 "$top/tests/serve_test.py" "$b"
+	subsuite tests/jsonfn_test.py python3 "$top/tests/jsonfn_test.py" "$b"
 	# The public library, linked as an embedder links it.
 	subsuite sandbox_test "$b/tests/unit/sandbox_test" "$b"
 	# bmake install, then an embedder built with pkg-config against it.
