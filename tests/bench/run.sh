@@ -23,6 +23,10 @@ echo "== compute (mandelbrot 600) in the guest against the same code native, 5 r
 	"$b/tests/unit/compute-native" 600
 echo
 
+echo "== function mode (public API, one process): latency, lifecycle, throughput, idle cost"
+"$bb/callbench" "$b" "$(nproc)" 200 | tee "$bb/call.txt"
+echo
+
 cold=$(sed -n 's/^ratio //p' "$bb/cold.txt")
 hc=$(sed -n 's/^ratio \([0-9.]*\).*/\1/p' "$bb/hc.txt")
 rss=$(sed -n '1s/.*peak RSS \([0-9]*\) KiB/\1/p' "$bb/cold.txt")
@@ -32,3 +36,10 @@ echo "== targets"
 verdict "cold start at most 1.5x the floor: $cold" "$cold <= 1.5"
 verdict "hypercall at most 1.2x the raw exit: $hc" "$hc <= 1.2"
 verdict "peak RSS $rss KiB at most guest-touched $guest KiB + 2048 KiB" "$rss <= $guest + 2048"
+raw=$(sed -n 's/^raw port-I\/O exit (bare loop): *median \([0-9.]*\).*/\1/p' "$bb/hc.txt")
+warm=$(sed -n 's/^warm call.*median \([0-9.]*\) us/\1/p' "$bb/call.txt")
+fresh=$(sed -n 's/^fresh-state call (noop.*median \([0-9.]*\) us/\1/p' "$bb/call.txt")
+life=$(sed -n 's/^create + serve + call + destroy.*median \([0-9.]*\) us/\1/p' "$bb/call.txt")
+verdict "warm call $warm us at most 1.5x two raw exits (2 x $raw us)" "$warm <= 3 * $raw"
+verdict "fresh-state no-op call $fresh us at most 100 us" "$fresh <= 100"
+verdict "create + call + destroy $life us at most 1000 us" "$life <= 1000"

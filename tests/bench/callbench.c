@@ -1,0 +1,211 @@
+/*
+ * callbench: function mode through the public API: warm and fresh-state call
+ * latency, a call that dirties 100 pages, create + call + destroy, calls per
+ * second with one sandbox per thread, and the memory an idle sandbox costs.
+ * Usage: callbench BUILD-DIR THREADS IDLE
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "svm_sandbox.h"
+
+static char noop[512], callee[512];
+
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp);
+	return v[n / 2];
+}
+
+static struct svm_sandbox *serving(const char *path, int warm)
+{
+	struct svm_sandbox_config cfg;
+	struct svm_sandbox_result r;
+	struct svm_sandbox *sb;
+	char *argv[] = { (char *)path, NULL };
+
+	svm_sandbox_config_init(&cfg);
+	cfg.warm = warm;
+	if (svm_sandbox_create(&cfg, path, 1, argv, &sb, &r) < 0 ||
+	    svm_sandbox_serve(sb, &r) < 0) {
+		fprintf(stderr, "callbench: %s: %s\n", path, r.message);
+		exit(1);
+	}
+	return sb;
+}
+
+static void call(struct svm_sandbox *sb, const char *in)
+{
+	struct svm_sandbox_result r;
+	char out[256];
+
+	if (svm_sandbox_call(sb, in, strlen(in), out, sizeof(out), &r) < 0 ||
+	    r.kind != SVM_SANDBOX_ANSWERED) {
+		fprintf(stderr, "callbench: call: %s\n", r.message);
+		exit(1);
+	}
+}
+
+/* Median us per call of n calls with input in (after a warm-up). */
+static double latency(struct svm_sandbox *sb, const char *in, int n)
+{
+	double *t = malloc((size_t)n * sizeof(*t)), m;
+	int i;
+
+	for (i = 0; i < 20; i++)
+		call(sb, in);
+	for (i = 0; i < n; i++) {
+		double t0 = now_us();
+
+		call(sb, in);
+		t[i] = now_us() - t0;
+	}
+	m = median(t, n);
+	free(t);
+	return m;
+}
+
+static double lifecycle(int n)
+{
+	double *t = malloc((size_t)n * sizeof(*t)), m;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		double t0 = now_us();
+		struct svm_sandbox *sb = serving(noop, 0);
+
+		call(sb, "x");
+		svm_sandbox_destroy(sb);
+		t[i] = now_us() - t0;
+	}
+	m = median(t, n);
+	free(t);
+	return m;
+}
+
+static double seconds = 2.0;
+
+static void *worker(void *arg)
+{
+	struct svm_sandbox *sb = serving(noop, 0);
+	long *count = arg;
+	double end = now_us() + seconds * 1e6;
+
+	while (now_us() < end) {
+		call(sb, "x");
+		(*count)++;
+	}
+	svm_sandbox_destroy(sb);
+	return NULL;
+}
+
+static double throughput(int threads)
+{
+	pthread_t t[64];
+	long counts[64] = { 0 }, total = 0;
+	int i;
+
+	for (i = 0; i < threads; i++)
+		pthread_create(&t[i], NULL, worker, &counts[i]);
+	for (i = 0; i < threads; i++) {
+		pthread_join(t[i], NULL);
+		total += counts[i];
+	}
+	return (double)total / seconds;
+}
+
+/* KiB from /proc/meminfo ("MemAvailable") or /proc/self/status ("VmRSS"). */
+static long kib(const char *file, const char *key)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen(file, "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, strlen(key)) == 0)
+			v = atol(line + strlen(key) + 1);
+	if (f != NULL)
+		fclose(f);
+	return v;
+}
+
+static void idle(int n)
+{
+	struct svm_sandbox **sb = calloc((size_t)n, sizeof(*sb));
+	struct rlimit nofile = { 65536, 65536 };
+	long avail0, rss0, avail1, rss1, per;
+	int i;
+
+	/* Three fds a sandbox (/dev/kvm, the VM, the vCPU). */
+	setrlimit(RLIMIT_NOFILE, &nofile);
+	avail0 = kib("/proc/meminfo", "MemAvailable:");
+	rss0 = kib("/proc/self/status", "VmRSS:");
+	for (i = 0; i < n; i++) {
+		sb[i] = serving(noop, 0);
+		call(sb[i], "x");
+	}
+	avail1 = kib("/proc/meminfo", "MemAvailable:");
+	rss1 = kib("/proc/self/status", "VmRSS:");
+	per = (avail0 - avail1) / n;
+	printf("idle sandboxes: %d serving noop sandboxes took %ld KiB of "
+	       "MemAvailable (%ld KiB each, monitor RSS %ld KiB each); at "
+	       "that rate %ld fit in the %ld KiB available\n",
+	    n, avail0 - avail1, per, (rss1 - rss0) / n,
+	    per > 0 ? avail1 / per : 0, avail1);
+	for (i = 0; i < n; i++)
+		svm_sandbox_destroy(sb[i]);
+	free(sb);
+}
+
+int main(int argc, char **argv)
+{
+	struct svm_sandbox *sb;
+	int threads = argc > 2 ? atoi(argv[2]) : 2, n_idle;
+
+	if (argc != 4 || threads < 1 || threads > 64 ||
+	    (n_idle = atoi(argv[3])) < 1) {
+		fprintf(stderr, "usage: callbench BUILD-DIR THREADS IDLE\n");
+		return 2;
+	}
+	snprintf(noop, sizeof(noop), "%s/apps/noop/noop.bin", argv[1]);
+	snprintf(callee, sizeof(callee), "%s/tests/guests/callee.bin", argv[1]);
+
+	sb = serving(noop, 1);
+	printf("warm call (noop, warm VM): median %.2f us\n",
+	    latency(sb, "x", 2000));
+	svm_sandbox_destroy(sb);
+	sb = serving(noop, 0);
+	printf("fresh-state call (noop, reset + call): median %.2f us\n",
+	    latency(sb, "x", 2000));
+	svm_sandbox_destroy(sb);
+	sb = serving(callee, 0);
+	printf("fresh-state call dirtying 100 pages: median %.2f us\n",
+	    latency(sb, "dirty", 500));
+	svm_sandbox_destroy(sb);
+	printf("create + serve + call + destroy (noop): median %.2f us\n",
+	    lifecycle(100));
+	printf("calls per second, 1 thread: %.0f\n", throughput(1));
+	printf("calls per second, %d threads (a sandbox each): %.0f\n", threads,
+	    throughput(threads));
+	idle(n_idle);
+	return 0;
+}
