@@ -343,6 +343,14 @@ int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 #define X86_EFER 0xd00ull     /* NXE LMA LME */
 
 /*
+ * x86_tss_type: the TR type to enter with: 11 (busy) on Intel, where VM entry
+ * demands it; 9 (available) on AMD, where SVM does not care and QEMU's
+ * emulated SVM applies the TSS I/O bitmap (which opens the hypercall ports to
+ * user mode) only for type 9.
+ */
+unsigned x86_tss_type(void);
+
+/*
  * The entry state for the app, at CPL 3 on the tables x86_setup() built.
  * Macros, because KVM's kvm_sregs/kvm_regs and svmk's svmk_sregs/svmk_regs
  * are different types with the same field names; sr and r start zeroed or as
@@ -370,7 +378,7 @@ int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 		(sr).tr.selector = X86_SEL_TSS;                                \
 		(sr).tr.base = X86_TSS;                                        \
 		(sr).tr.limit = X86_TSS_LIMIT;                                 \
-		(sr).tr.type = 11; /* busy 64-bit TSS */                       \
+		(sr).tr.type = x86_tss_type();                                 \
 		(sr).tr.present = 1;                                           \
 		memset(&(sr).ldt, 0, sizeof((sr).ldt));                        \
 		(sr).ldt.type = 2;                                             \

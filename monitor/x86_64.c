@@ -192,6 +192,15 @@ static void build_idt(struct svm_vm *vm)
 	}
 }
 
+unsigned x86_tss_type(void)
+{
+	unsigned a, b, c, d;
+
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
+	/* "AuthenticAMD": ebx, edx, ecx */
+	return b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 ? 9 : 11;
+}
+
 int x86_setup(struct svm_vm *vm, char *err, size_t errlen)
 {
 	build_gdt_tss(vm);
