@@ -132,7 +132,8 @@ static int start(struct svm_sandbox *sb, struct svm_sandbox_result *res)
 	return 0;
 }
 
-int svm_sandbox_run(struct svm_sandbox *sb, struct svm_sandbox_result *res)
+/* The one start of the app a sandbox gets, run or serve. */
+static int first_start(struct svm_sandbox *sb, struct svm_sandbox_result *res)
 {
 	if (sb->used) {
 		say(res, SVM_SANDBOX_BAD_CONFIG, "the sandbox has already run");
@@ -141,6 +142,13 @@ int svm_sandbox_run(struct svm_sandbox *sb, struct svm_sandbox_result *res)
 	if (start(sb, res) < 0)
 		return -1;
 	sb->used = true;
+	return 0;
+}
+
+int svm_sandbox_run(struct svm_sandbox *sb, struct svm_sandbox_result *res)
+{
+	if (first_start(sb, res) < 0)
+		return -1;
 	if (vm_arm_timeout(&sb->vm) == 0)
 		sb->vm.be->run(&sb->vm);
 	vm_disarm_timeout(&sb->vm);
@@ -152,13 +160,8 @@ int svm_sandbox_serve(struct svm_sandbox *sb, struct svm_sandbox_result *res)
 {
 	int rc = -1;
 
-	if (sb->used) {
-		say(res, SVM_SANDBOX_BAD_CONFIG, "the sandbox has already run");
+	if (first_start(sb, res) < 0)
 		return -1;
-	}
-	if (start(sb, res) < 0)
-		return -1;
-	sb->used = true;
 	if (vm_arm_timeout(&sb->vm) == 0)
 		rc = vm_serve_start(&sb->vm, sb->vm.warm);
 	vm_disarm_timeout(&sb->vm);
