@@ -55,6 +55,7 @@ struct svmk_shadow {
 struct svmk_vm {
 	struct mutex lock;	/* serialises every ioctl on the VM */
 	struct svmk_run *run;	/* the page user space maps */
+	struct mm_struct *mm;	/* the opener's: memory and ioctls are its */
 
 	/* Guest memory: guest-physical [0, mem_size), pinned. */
 	struct page **pages;

@@ -17,6 +17,7 @@
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/svm.h>
+#include <asm/tsc.h>
 
 #include "svmk.h"
 
@@ -29,7 +30,6 @@ static struct page *iopm, *msrpm;
 
 struct svmk_file {
 	struct svmk_vm vm;
-	struct mm_struct *mm;	/* the opener's: memory and ioctls are its */
 };
 
 static int svmk_open(struct inode *inode, struct file *f)
@@ -51,8 +51,8 @@ static int svmk_open(struct inode *inode, struct file *f)
 	ret = svmk_vcpu_init(vm);
 	if (ret)
 		goto err_run;
-	sf->mm = current->mm;
-	mmgrab(sf->mm);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
 	f->private_data = sf;
 	return stream_open(inode, f);
 
@@ -73,7 +73,7 @@ static int svmk_release(struct inode *inode, struct file *f)
 	svmk_shadow_free(vm);
 	svmk_npt_free(vm);
 	svmk_mem_free(vm);
-	mmdrop(sf->mm);
+	mmdrop(vm->mm);
 	svmk_vcpu_free(vm);
 	free_page((unsigned long)vm->run);
 	kfree(sf);
@@ -146,10 +146,17 @@ static long svmk_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	struct svmk_file *sf = f->private_data;
 	long ret;
 
+	/* Facts about svmk and the host, not the VM: any process may ask. */
 	if (cmd == SVMK_GET_API_VERSION)
 		return arg ? -EINVAL : SVMK_API_VERSION;
+	if (cmd == SVMK_GET_TSC_KHZ) {
+		if (arg)
+			return -EINVAL;
+		/* RDTSC is not intercepted: the guest TSC is the host's. */
+		return tsc_khz ? tsc_khz : -ENODEV;
+	}
 	/* Like KVM: the VM belongs to the process that created it. */
-	if (current->mm != sf->mm)
+	if (current->mm != sf->vm.mm)
 		return -EIO;
 	if (mutex_lock_interruptible(&sf->vm.lock))
 		return -EINTR;

@@ -10,16 +10,60 @@
 #include <linux/highmem.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/sched/mm.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
 #include <asm/processor.h>
 #include <asm/msr-index.h>
 
 #include "svmk.h"
 
+/* Pin and unpin in chunks: bounded mmap-lock holds, and room to reschedule. */
+#define PIN_CHUNK 512UL
+
+/*
+ * Whether the pages of [start, end) may stay pinned for the life of the VM.
+ * The guest writes them without the kernel noticing, which is fine for
+ * anonymous memory (FOLL_WRITE breaks copy-on-write of a private file
+ * mapping into anonymous copies too) and for tmpfs/memfd and hugetlbfs files,
+ * which are never written back; but a filesystem that writes pages back
+ * would find them dirtied behind its back (Linux 6.5 refuses such pins in
+ * GUP; 6.1 does not). Driver mappings (I/O, PFN or mixed maps, such as the
+ * svmk run page itself) are refused too. Called with the mmap lock held, so
+ * the pin that follows sees the same mappings.
+ */
+static bool pinnable(struct mm_struct *mm, unsigned long start,
+		     unsigned long end)
+{
+	struct vm_area_struct *vma;
+	struct inode *inode;
+
+	while (start < end) {
+		vma = find_vma(mm, start);
+		if (!vma || vma->vm_start > start)
+			return false;
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+			return false;
+		if (vma->vm_flags & VM_SHARED) {
+			if (!vma->vm_file)
+				return false;
+			inode = file_inode(vma->vm_file);
+			if (!S_ISREG(inode->i_mode) ||
+			    (inode->i_sb->s_magic != TMPFS_MAGIC &&
+			     inode->i_sb->s_magic != HUGETLBFS_MAGIC))
+				return false;
+		}
+		start = vma->vm_end;
+	}
+	return true;
+}
+
 int svmk_mem_set(struct svmk_vm *vm, const struct svmk_memory *m)
 {
-	unsigned long npages, pinned = 0;
+	unsigned long npages, pinned = 0, addr, n;
+	struct mm_struct *mm = current->mm;
 	struct page **pages;
-	int ret;
+	long ret;
 
 	if (vm->pages || vm->started)
 		return -EBUSY;
@@ -37,20 +81,34 @@ int svmk_mem_set(struct svmk_vm *vm, const struct svmk_memory *m)
 		return -ENOMEM;
 
 	/*
+	 * Pinned pages cannot be reclaimed or swapped: charge them to
+	 * RLIMIT_MEMLOCK as mlock() and VFIO do, or any user of /dev/svmk
+	 * could lock all of the host's memory.
+	 */
+	ret = account_locked_vm(mm, npages, true);
+	if (ret)
+		goto err_free;
+
+	/*
 	 * Long-term pins: the guest uses these pages for as long as the VM
 	 * lives, whatever user space does to its mapping meanwhile.
 	 */
 	while (pinned < npages) {
-		ret = pin_user_pages_fast(m->userspace_addr +
-					  (pinned << PAGE_SHIFT),
-					  npages - pinned,
-					  FOLL_WRITE | FOLL_LONGTERM,
-					  pages + pinned);
+		addr = m->userspace_addr + (pinned << PAGE_SHIFT);
+		n = min(npages - pinned, PIN_CHUNK);
+		mmap_read_lock(mm);
+		if (pinnable(mm, addr, addr + (n << PAGE_SHIFT)))
+			ret = pin_user_pages(addr, n, FOLL_WRITE | FOLL_LONGTERM,
+					     pages + pinned, NULL);
+		else
+			ret = -EINVAL;
+		mmap_read_unlock(mm);
 		if (ret <= 0) {
 			ret = ret ? ret : -EFAULT;
 			goto err_unpin;
 		}
 		pinned += ret;
+		cond_resched();
 	}
 
 	vm->pages = pages;
@@ -60,6 +118,8 @@ int svmk_mem_set(struct svmk_vm *vm, const struct svmk_memory *m)
 
 err_unpin:
 	unpin_user_pages(pages, pinned);
+	account_locked_vm(mm, npages, false);
+err_free:
 	kvfree(pages);
 	/* An unmapped or read-only range is a bad argument, not a fault. */
 	return ret == -EFAULT ? -EINVAL : ret;
@@ -67,10 +127,22 @@ err_unpin:
 
 void svmk_mem_free(struct svmk_vm *vm)
 {
+	unsigned long i;
+
 	if (!vm->pages)
 		return;
 	/* The guest may have written to any of them. */
-	unpin_user_pages_dirty_lock(vm->pages, vm->npages, true);
+	for (i = 0; i < vm->npages; i += PIN_CHUNK) {
+		unpin_user_pages_dirty_lock(vm->pages + i,
+					    min(vm->npages - i, PIN_CHUNK),
+					    true);
+		cond_resched();
+	}
+	/* Give the charge back, unless the process (and its mm) is gone. */
+	if (mmget_not_zero(vm->mm)) {
+		account_locked_vm(vm->mm, vm->npages, false);
+		mmput(vm->mm);
+	}
 	kvfree(vm->pages);
 	vm->pages = NULL;
 	vm->npages = 0;

@@ -62,6 +62,7 @@ void svmk_shadow_zap(struct svmk_vm *vm)
 	if (vm->sh.root)
 		clear_page(vm->sh.root);
 	vm->sh.stale = false;
+	vm->run->shadow_flushes++;
 }
 
 int svmk_shadow_init(struct svmk_vm *vm)
@@ -249,6 +250,15 @@ static int handle_insn(struct svmk_vm *vm, u32 code)
 	struct svmk_insn d;
 	int ret;
 
+	/*
+	 * The processor checks CPL before these intercepts; check again, so
+	 * that a CPL-3 guest never gets to change paging through us even if
+	 * an emulated SVM (QEMU's) ordered the checks otherwise.
+	 */
+	if (s->cpl) {
+		svmk_inject(vm, GP_VECTOR, true, 0);
+		return 0;
+	}
 	if (svmk_decode(vm, &d) || d.op[0] != 0x0f)
 		goto unhandled;
 

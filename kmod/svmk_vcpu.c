@@ -15,7 +15,9 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/debugreg.h>
+#include <asm/mce.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
@@ -31,6 +33,7 @@
 struct svmk_cpu {
 	struct page *hsave;
 	struct page *host_save;
+	struct vmcb *last_vmcb;	/* the VMCB last run here (see svmk_enter) */
 };
 static DEFINE_PER_CPU(struct svmk_cpu, svmk_cpu);
 
@@ -99,6 +102,17 @@ static const int common_intercepts[] = {
 	INTERCEPT_RDTSCP, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
 	INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
 	INTERCEPT_RDPRU,
+	/*
+	 * A guest can make the processor deliver #AC forever without an exit
+	 * (CVE-2015-5307: an #AC while pushing the #AC frame on a misaligned
+	 * CPL-3 stack is benign, so it never becomes #DF): the intercept
+	 * turns each delivery into an exit, where signals and the scheduler
+	 * get their turn. (The #DB variant needs guest DR7, which svmk
+	 * never lets the guest set.)
+	 */
+	INTERCEPT_EXCEPTION_OFFSET + AC_VECTOR,
+	/* A machine check in guest mode is the host's, not the guest's. */
+	INTERCEPT_EXCEPTION_OFFSET + MC_VECTOR,
 };
 
 int svmk_vcpu_init(struct svmk_vm *vm)
@@ -148,6 +162,12 @@ err:
 
 void svmk_vcpu_free(struct svmk_vm *vm)
 {
+	unsigned int cpu;
+
+	/* A new VM may get this page: it must still see a new VMCB. */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&svmk_cpu, cpu)->last_vmcb, vm->vmcb,
+			NULL);
 	kfree(vm->fpu);
 	free_page((unsigned long)vm->vmcb);
 }
@@ -635,6 +655,13 @@ static int handle_exit(struct svmk_vm *vm)
 		return 0;
 	case SVM_EXIT_XSETBV:
 		return handle_xsetbv(vm);
+	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
+		/* Reflected (see common_intercepts): #AC's error code is 0. */
+		svmk_inject(vm, AC_VECTOR, true, 0);
+		return 0;
+	case SVM_EXIT_EXCP_BASE + MC_VECTOR:
+		/* svmk_enter() gave it to the host's handler already. */
+		return 0;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL:
 	case SVM_EXIT_VMLOAD:
@@ -671,7 +698,53 @@ static int handle_exit(struct svmk_vm *vm)
 	return 1;
 }
 
+/* The slot of run->exit_counts[] an SVM exit code counts in. */
+static int svmk_exit_slot(u32 code)
+{
+	switch (code) {
+	case SVM_EXIT_IOIO:
+		return SVMK_COUNT_IO;
+	case SVM_EXIT_NPF:
+		return SVMK_COUNT_NPF;
+	case SVM_EXIT_EXCP_BASE + PF_VECTOR:
+		return SVMK_COUNT_PF;
+	case SVM_EXIT_WRITE_CR3:
+		return SVMK_COUNT_CR3_WRITE;
+	case SVM_EXIT_INVLPG:
+	case SVM_EXIT_INVPCID:
+		return SVMK_COUNT_INVLPG;
+	case SVM_EXIT_READ_CR3:
+	case SVM_EXIT_WRITE_CR0:
+	case SVM_EXIT_WRITE_CR4:
+		return SVMK_COUNT_CR_OTHER;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+	case SVM_EXIT_EXCP_BASE + MC_VECTOR:
+		return SVMK_COUNT_INTR;
+	case SVM_EXIT_CPUID:
+		return SVMK_COUNT_CPUID;
+	case SVM_EXIT_HLT:
+		return SVMK_COUNT_HLT;
+	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
+		return SVMK_COUNT_EXCEPTION;
+	}
+	return SVMK_COUNT_OTHER;
+}
+
 /* --- world switch --------------------------------------------------------- */
+
+/* A machine check that hit the guest: as KVM, give it to the host's handler. */
+static void svmk_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	/* Blame user mode, never the kernel, whatever the guest ran at. */
+	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+	do_machine_check(&regs);
+#endif
+}
 
 static void fpu_load(void *img)
 {
@@ -724,6 +797,15 @@ static int svmk_enter(struct svmk_vm *vm)
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(cpu->hsave));
 
 	/*
+	 * As KVM: a barrier when this CPU switches to another VM, so that
+	 * branch predictions one guest trained cannot steer another.
+	 */
+	if (cpu->last_vmcb != vm->vmcb) {
+		cpu->last_vmcb = vm->vmcb;
+		indirect_branch_prediction_barrier();
+	}
+
+	/*
 	 * One ASID for every VM: flush it on every entry, since another VM
 	 * (or another CPU's view of this one) may have left translations.
 	 */
@@ -740,6 +822,9 @@ static int svmk_enter(struct svmk_vm *vm)
 	/* #VMEXIT leaves DR7 disabled; give the host its breakpoints back. */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
+	/* On this CPU, whose banks hold it, before interrupts come back. */
+	if (c->exit_code == SVM_EXIT_EXCP_BASE + MC_VECTOR)
+		svmk_machine_check();
 out:
 	local_irq_enable();
 	fpu_save(vm->fpu);
@@ -788,7 +873,8 @@ int svmk_vcpu_run(struct svmk_vm *vm)
 
 	for (;;) {
 		run->exit_reason = SVMK_EXIT_NONE;
-		if (signal_pending(current)) {
+		/* immediate_exit: user space may set it at any time. */
+		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
 			run->exit_reason = SVMK_EXIT_INTR;
 			return -EINTR;
 		}
@@ -803,6 +889,7 @@ int svmk_vcpu_run(struct svmk_vm *vm)
 		if (ret)
 			return ret;
 		run->exits++;
+		run->exit_counts[svmk_exit_slot(vm->vmcb->control.exit_code)]++;
 		ret = handle_exit(vm);
 		if (vm->dead) {
 			/* A triple fault found while injecting. */

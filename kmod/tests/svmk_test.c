@@ -21,7 +21,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -128,6 +132,14 @@ GUEST(g_cr0_wp_off, "mov %cr0, %rax\n and $~0x10000, %eax\n mov %rax, %cr0\n"
 GUEST(g_many_outs, "mov $0x500, %dx\n xor %eax, %eax\n"
 	"1: inc %eax\n out %eax, %dx\n jmp 1b\n");
 GUEST(g_wbinvd, "wbinvd\n mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+/* CPL 3 with CR0.AM (set in vm_setup) and RFLAGS.AC: a misaligned load. */
+GUEST(g_ac, "pushf\n orl $0x40000, (%rsp)\n popf\n mov $0x500, %dx\n"
+	"mov %rsp, %rbx\n sub $64, %rbx\n mov 1(%rbx), %eax\n out %eax, %dx\n"
+	"hlt\n");
+/* Writes one word in each of 64 pages from 0x100000 up, then reports. */
+GUEST(g_touch64, "mov $0x100000, %ebx\n mov $64, %ecx\n"
+	"1: mov %ecx, (%rbx)\n add $0x1000, %ebx\n loop 1b\n"
+	"mov $0x500, %dx\n out %eax, %dx\n hlt\n");
 
 /* Fault stubs, one per vector, 16 bytes apart: report the vector, halt. */
 static void make_stub(uint8_t *p, int vec)
@@ -168,6 +180,14 @@ static void report(const char *name, const char *mode, int r)
 	}
 	fflush(stdout);
 }
+
+#define EXPECT_ERR(call, err)						\
+	do {								\
+		int _r = (call);					\
+		CHECK(_r == -1 && errno == (err),			\
+		      "%s: got %d errno %d, want %s", #call, _r,	\
+		      _r ? errno : 0, #err);				\
+	} while (0)
 
 /* --- VM helpers ------------------------------------------------------------ */
 struct vm {
@@ -770,6 +790,148 @@ static int t_exit_rate(struct vm *vm)
 	return 0;
 }
 
+static int t_immediate_exit(struct vm *vm)
+{
+	uint64_t exits;
+	int i;
+
+	if (vm_setup(vm, g_out_hlt, g_out_hlt_end, 3))
+		return -1;
+	/* Set: no entry at all (the exit count stays), as often as asked. */
+	vm->run->immediate_exit = 1;
+	for (i = 0; i < 3; i++) {
+		exits = vm->run->exits;
+		EXPECT_ERR(vm_run(vm), EINTR);
+		CHECK(vm->run->exit_reason == SVMK_EXIT_INTR, "%s",
+		      describe(vm));
+		CHECK(vm->run->exits == exits, "the guest was entered");
+		CHECK(vm->run->immediate_exit == 1, "svmk cleared it");
+	}
+	/* Cleared: the guest goes on where it was (HLT at CPL 3: #GP). */
+	vm->run->immediate_exit = 0;
+	return expect_out(vm, 0x500, 4, 0xdeadbeef) ||
+	       expect_fault(vm, 13, 0, -1);
+}
+
+/* What a monitor's timeout handler does: kick the vCPU out, for good. */
+static struct svmk_run *volatile kick_run;
+static volatile sig_atomic_t kicks;
+
+static void on_kick(int sig)
+{
+	(void)sig;
+	kicks++;
+	if (kick_run)
+		kick_run->immediate_exit = 1;
+}
+
+/*
+ * A CPL-3 guest spinning on "jmp ." never exits by itself. A timer signal
+ * whose handler sets immediate_exit stops it, whether the signal lands
+ * while the guest runs or just before SVMK_RUN is entered (the race
+ * immediate_exit closes: the handler runs, then the monitor's SVMK_RUN
+ * must not enter the guest for good). SA_RESTART, as a monitor would.
+ */
+static int t_signal_kick(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = on_kick, .sa_flags = SA_RESTART };
+	struct itimerval it = { .it_value = { 0, 100000 } };
+	struct timespec a, b;
+	uint64_t exits;
+	double ms;
+	int r, e;
+
+	if (vm_setup(vm, g_loop, g_loop_end, 3))
+		return -1;
+	kick_run = vm->run;
+	kicks = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	setitimer(ITIMER_REAL, &it, NULL);
+	r = vm_run(vm);
+	e = errno;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	CHECK(r == -1 && e == EINTR, "RUN of a spinning guest: %d %s", r,
+	      strerror(e));
+	CHECK(vm->run->exit_reason == SVMK_EXIT_INTR && kicks == 1 &&
+	      vm->run->immediate_exit == 1, "%s, %d kicks", describe(vm),
+	      (int)kicks);
+	CHECK(ms < 5000, "stopped only after %.0f ms", ms);
+
+	/* The signal handled just before SVMK_RUN: no entry. */
+	vm->run->immediate_exit = 0;
+	exits = vm->run->exits;
+	raise(SIGALRM);
+	EXPECT_ERR(vm_run(vm), EINTR);
+	CHECK(vm->run->exits == exits && kicks == 2,
+	      "entered after the kick (%d kicks)", (int)kicks);
+	kick_run = NULL;
+	signal(SIGALRM, SIG_DFL);
+	return 0;
+}
+
+static uint64_t sum_counts(const struct svmk_run *run)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < SVMK_COUNT_SLOTS; i++)
+		n += run->exit_counts[i];
+	return n;
+}
+
+static int t_exit_counts(struct vm *vm)
+{
+	const struct svmk_run *run = vm->run;
+
+	if (vm_setup(vm, g_touch64, g_touch64_end, 0) ||
+	    expect_out(vm, 0x500, 4, 0) || expect_reason(vm, SVMK_EXIT_HLT))
+		return -1;
+	CHECK(sum_counts(run) == run->exits, "counts add up to %llu, exits %llu",
+	      (unsigned long long)sum_counts(run),
+	      (unsigned long long)run->exits);
+	CHECK(run->exit_counts[SVMK_COUNT_IO] == 1 &&
+	      run->exit_counts[SVMK_COUNT_HLT] == 1, "io %llu hlt %llu",
+	      (unsigned long long)run->exit_counts[SVMK_COUNT_IO],
+	      (unsigned long long)run->exit_counts[SVMK_COUNT_HLT]);
+	if (vm->paging == SVMK_PAGING_SHADOW) {
+		/* Code, stack-less writes to 64 pages: one fill each at least. */
+		CHECK(run->exit_counts[SVMK_COUNT_PF] >= 65 &&
+		      run->shadow_flushes >= 1, "pf %llu flushes %llu",
+		      (unsigned long long)run->exit_counts[SVMK_COUNT_PF],
+		      (unsigned long long)run->shadow_flushes);
+	} else {
+		CHECK(run->exit_counts[SVMK_COUNT_PF] == 0 &&
+		      run->exit_counts[SVMK_COUNT_NPF] == 0 &&
+		      run->shadow_flushes == 0, "pf %llu npf %llu",
+		      (unsigned long long)run->exit_counts[SVMK_COUNT_PF],
+		      (unsigned long long)run->exit_counts[SVMK_COUNT_NPF]);
+	}
+	return 0;
+}
+
+/*
+ * #AC is intercepted and reflected: the guest's handler sees vector 17 with
+ * error code 0. QEMU's TCG does not check alignment at all; then the load
+ * just works, which is fine too (and said).
+ */
+static int t_ac(struct vm *vm)
+{
+	if (vm_setup(vm, g_ac, g_ac_end, 3))
+		return -1;
+	CHECK(vm_run(vm) == 0 && vm->run->exit_reason == SVMK_EXIT_IO,
+	      "%s", describe(vm));
+	if (vm->run->io.port == 0x500) {
+		printf("     no #AC: this CPU does not check alignment\n");
+		return expect_fault(vm, 13, 0, -1);	/* then HLT at CPL 3 */
+	}
+	CHECK(vm->run->io.port == FAULT_PORT && vm->run->io.data == 17,
+	      "want #AC, got %s", describe(vm));
+	CHECK(vm->run->exit_counts[SVMK_COUNT_EXCEPTION] >= 1, "not counted");
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	guest_test_fn fn;
@@ -791,6 +953,10 @@ static const struct {
 	{ "vmmcall-ud", t_vmmcall },
 	{ "wbinvd-skipped", t_wbinvd },
 	{ "signal-eintr", t_signal },
+	{ "immediate-exit", t_immediate_exit },
+	{ "signal-kick-cpl3-spin", t_signal_kick },
+	{ "exit-counts", t_exit_counts },
+	{ "cpl3-alignment-check", t_ac },
 	{ "fpu-isolation", t_fpu },
 	{ "cr3-read", t_cr3 },
 	{ "pte-remap-invlpg-cr3", t_remap },
@@ -818,13 +984,6 @@ static void run_guest_test(int i, int paging)
 }
 
 /* --- negative tests --------------------------------------------------------- */
-#define EXPECT_ERR(call, err)						\
-	do {								\
-		int _r = (call);					\
-		CHECK(_r == -1 && errno == (err),			\
-		      "%s: got %d errno %d, want %s", #call, _r,	\
-		      _r ? errno : 0, #err);				\
-	} while (0)
 
 static int n_memory(void)
 {
@@ -932,8 +1091,35 @@ static int n_fork(void)
 	return 0;
 }
 
+/*
+ * Pages pinned and not yet unpinned, system-wide, in *held; -1 if the
+ * kernel does not count them. (The difference itself may be negative: the
+ * counters lag.)
+ */
+static int pins_held(long *held)
+{
+	char name[64];
+	long v, acq = -1, rel = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", name, &v) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired"))
+			acq = v;
+		else if (!strcmp(name, "nr_foll_pin_released"))
+			rel = v;
+	}
+	fclose(f);
+	*held = acq - rel;
+	return acq < 0 || rel < 0 ? -1 : 0;
+}
+
 static int n_many(void)
 {
+	long pins, after;
+
+	CHECK(pins_held(&pins) == 0, "no pin counters in /proc/vmstat");
 	/* Open and close many VMs with memory: nothing may leak or crash. */
 	for (int i = 0; i < 64; i++) {
 		struct vm vm;
@@ -945,6 +1131,15 @@ static int n_many(void)
 			return -1;
 		vm_destroy(&vm);
 	}
+	/*
+	 * Every page pinned for guest memory was unpinned at close. The
+	 * counters lag by the per-CPU deltas not yet folded in (a few
+	 * hundred at most); one VM left pinned would be 2048 pages.
+	 */
+	CHECK(pins_held(&after) == 0 && labs(after - pins) < 1024,
+	      "pins held: %ld before, %ld after", pins, after);
+	printf("     pins held system-wide: %ld before, %ld after\n", pins,
+	       after);
 	return 0;
 }
 
@@ -976,6 +1171,160 @@ static int n_kvm_coexist(void)
 	return 0;
 }
 
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* The TSC frequency svmk reports is the one RDTSC runs at (within 10%). */
+static int n_tsc_khz(void)
+{
+	struct timespec a, b, d = { 0, 200000000 };
+	uint64_t t0, t1;
+	double ns, khz;
+	int fd, k;
+	pid_t pid;
+	int st;
+
+	fd = open("/dev/svmk", O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0, "open");
+	k = ioctl(fd, SVMK_GET_TSC_KHZ, 0);
+	CHECK(k > 0, "SVMK_GET_TSC_KHZ: %d %s", k, strerror(errno));
+	EXPECT_ERR(ioctl(fd, SVMK_GET_TSC_KHZ, 1), EINVAL);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = rdtsc();
+	nanosleep(&d, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	t1 = rdtsc();
+	ns = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
+	khz = (t1 - t0) / ns * 1e6;
+	printf("     tsc_khz %d, measured %.0f\n", k, khz);
+	CHECK(khz > k * 0.9 && khz < k * 1.1, "measured %.0f kHz, svmk says %d",
+	      khz, k);
+	/* A fact about the host: another process may ask too. */
+	pid = fork();
+	if (pid == 0)
+		_exit(ioctl(fd, SVMK_GET_TSC_KHZ, 0) == k ? 0 : 1);
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0, "another process could not ask");
+	close(fd);
+	return 0;
+}
+
+/*
+ * Guest memory must be memory no filesystem writes back: private mappings
+ * and tmpfs/memfd files are fine, a driver's mapping (here svmk's own run
+ * page) is not.
+ */
+static int n_memory_kinds(void)
+{
+	struct svmk_memory m = { 0, 1 << 20, 0 };
+	int fd, fd2, mfd;
+	void *p, *runp;
+
+	fd = open("/dev/svmk", O_RDWR | O_CLOEXEC);
+	fd2 = open("/dev/svmk", O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0 && fd2 >= 0, "open");
+	runp = mmap(NULL, SVMK_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    fd2, 0);
+	CHECK(runp != MAP_FAILED, "mmap run");
+	m.userspace_addr = (uintptr_t)runp;
+	m.size = SVMK_RUN_SIZE;
+	EXPECT_ERR(ioctl(fd, SVMK_SET_MEMORY, &m), EINVAL);
+
+	mfd = memfd_create("guest", MFD_CLOEXEC);
+	CHECK(mfd >= 0 && ftruncate(mfd, 1 << 20) == 0, "memfd");
+	p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	CHECK(p != MAP_FAILED, "mmap memfd");
+	m.userspace_addr = (uintptr_t)p;
+	m.size = 1 << 20;
+	CHECK(ioctl(fd, SVMK_SET_MEMORY, &m) == 0, "memfd memory: %s",
+	      strerror(errno));
+	close(fd);
+	close(fd2);
+	close(mfd);
+	munmap(p, 1 << 20);
+	munmap(runp, SVMK_RUN_SIZE);
+	return 0;
+}
+
+/* VmLck of this process, in kB (-1 if unknown). */
+static long vmlck_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Pinned guest memory counts against RLIMIT_MEMLOCK (without CAP_IPC_LOCK)
+ * and is given back when the VM goes. In a child that drops every
+ * capability (the tests run as root).
+ */
+static int memlock_child(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+	uint8_t *mem = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct svmk_memory m = { (uintptr_t)mem, 4 << 20, 0 };
+	int fd, fd2;
+
+	CHECK(syscall(SYS_capset, &h, d) == 0, "capset: %s", strerror(errno));
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+	fd = open("/dev/svmk", O_RDWR | O_CLOEXEC);
+	fd2 = open("/dev/svmk", O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0 && fd2 >= 0, "open");
+	EXPECT_ERR(ioctl(fd, SVMK_SET_MEMORY, &m), ENOMEM);
+	CHECK(vmlck_kb() == 0, "VmLck %ld kB after a refused pin", vmlck_kb());
+	m.size = 1 << 20;
+	CHECK(ioctl(fd, SVMK_SET_MEMORY, &m) == 0, "1 MiB: %s",
+	      strerror(errno));
+	CHECK(vmlck_kb() == 1024, "VmLck %ld kB, want 1024", vmlck_kb());
+	m.userspace_addr += 1 << 20;
+	m.size = 4096;
+	EXPECT_ERR(ioctl(fd2, SVMK_SET_MEMORY, &m), ENOMEM);
+	close(fd);
+	CHECK(vmlck_kb() == 0, "VmLck %ld kB after close", vmlck_kb());
+	m.size = 1 << 20;
+	CHECK(ioctl(fd2, SVMK_SET_MEMORY, &m) == 0, "again after close: %s",
+	      strerror(errno));
+	close(fd2);
+	return 0;
+}
+
+static int n_memlock(void)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int r = memlock_child();
+
+		if (r)
+			printf("     %s\n", fail_msg);
+		fflush(stdout);
+		_exit(r ? 1 : 0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid, "fork");
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "see above");
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -985,6 +1334,9 @@ static const struct {
 	{ "bad-ioctl-args", n_args },
 	{ "other-process-eio", n_fork },
 	{ "open-close-64", n_many },
+	{ "tsc-khz", n_tsc_khz },
+	{ "memory-kinds", n_memory_kinds },
+	{ "memlock-limit", n_memlock },
 };
 
 /* Usage: svmk_test [tdp|shadow|all [NAME-SUBSTRING]] */

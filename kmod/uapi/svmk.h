@@ -18,19 +18,23 @@
  * Every ioctl returns 0 or -1 with errno: EINVAL for a bad argument, EBUSY
  * for a setting that can no longer change (memory or paging after the first
  * SVMK_RUN), EFAULT for an unreadable argument, ENOTTY for an unknown
- * request, EIO when called from another process than the opener. SVMK_RUN
- * fails with EINTR when a signal is pending (exit_reason is then
- * SVMK_EXIT_INTR and the guest can be resumed), ENOEXEC without memory, EIO
- * after SVMK_EXIT_SHUTDOWN, EBUSY while kvm-amd has SVM enabled on this CPU
- * (i.e. while a KVM VM exists; retry later), ENOMEM.
+ * request, EIO when called from another process than the opener (except
+ * SVMK_GET_API_VERSION and SVMK_GET_TSC_KHZ, which any process may ask).
+ * SVMK_RUN fails with EINTR when a signal is pending or run->immediate_exit
+ * is set (exit_reason is then SVMK_EXIT_INTR and the guest can be resumed),
+ * ENOEXEC without memory, EIO after SVMK_EXIT_SHUTDOWN, EBUSY while kvm-amd
+ * has SVM enabled on this CPU (i.e. while a KVM VM exists; retry later),
+ * ENOMEM.
  *
- * Guest exceptions are not intercepted (shadow mode takes #PF but reflects
- * the guest's own faults), so they go through the guest's IDT. Guest RDMSR,
+ * Guest exceptions go through the guest's IDT: shadow mode takes #PF but
+ * reflects the guest's own faults; #AC is intercepted and reflected (so that
+ * a guest cannot hang the CPU in an #AC delivery loop); a machine check
+ * during guest execution goes to the host's handler. Guest RDMSR,
  * WRMSR, RDPMC and debug-register accesses get #GP; SVM instructions,
  * RDTSCP, MONITOR/MWAIT get #UD; XSETBV may only keep the host's XCR0.
- * RDTSC is not intercepted (guest TSC = host TSC). CPUID shows the host's
- * features minus SVM, VMX, MONITOR, RDTSCP and INVPCID, plus the hypervisor
- * bit.
+ * RDTSC is not intercepted (guest TSC = host TSC, see SVMK_GET_TSC_KHZ).
+ * CPUID shows the host's features minus SVM, VMX, MONITOR, RDTSCP and
+ * INVPCID, plus the hypervisor bit.
  */
 #ifndef _UAPI_SVMK_H
 #define _UAPI_SVMK_H
@@ -38,7 +42,11 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-/* Bump on any incompatible change of this file. */
+/*
+ * Bump on any incompatible change of this file. Additions that keep every
+ * layout (immediate_exit in former padding, exit_counts after io_data,
+ * SVMK_GET_TSC_KHZ) stay at 1.
+ */
 #define SVMK_API_VERSION 1
 
 /* Guest memory: at most this much, from guest-physical address 0. */
@@ -51,6 +59,11 @@
  * as is meanwhile (the VM keeps using the pages pinned at this call). Once
  * only, before the first SVMK_RUN. Guest accesses outside [0, size) end the
  * run with SVMK_EXIT_MMIO.
+ * The range must be private memory (e.g. MAP_PRIVATE | MAP_ANONYMOUS) or a
+ * shared mapping of a regular tmpfs/memfd or hugetlbfs file; anything else
+ * is EINVAL (the guest would write file pages behind the filesystem's back).
+ * Pinned pages count against RLIMIT_MEMLOCK, as mlock()ed memory does,
+ * unless the caller has CAP_IPC_LOCK: ENOMEM past the limit.
  */
 struct svmk_memory {
 	__u64 userspace_addr;
@@ -60,8 +73,8 @@ struct svmk_memory {
 
 /*
  * SVMK_SET_PAGING (argument by value), before the first SVMK_RUN.
- * TDP: nested paging; the guest owns CR3 and its page tables, and svmk
- *      intercepts no guest exception.
+ * TDP: nested paging; the guest owns CR3, CR4 and its page tables, and
+ *      svmk intercepts no guest exception but #AC and #MC (see above).
  * SHADOW: svmk shadows the guest's 4-level tables; it intercepts #PF and
  *      reflects genuine faults to the guest (so, as with TDP, guest faults
  *      go through the guest's IDT). The guest must run with CR0.PG, CR0.WP,
@@ -156,12 +169,34 @@ enum svmk_internal_error {
 	SVMK_INTERNAL_NPF = 8,		/* unexpected nested page fault */
 };
 
+/*
+ * run->exit_counts[]: hardware exits handled so far, by kind. Every exit
+ * counts in exactly one slot, so the slots add up to run->exits.
+ */
+enum svmk_exit_count {
+	SVMK_COUNT_IO = 0,		/* IN/OUT */
+	SVMK_COUNT_NPF = 1,		/* nested page fault (TDP) */
+	SVMK_COUNT_PF = 2,		/* #PF intercept (shadow: fill or reflect) */
+	SVMK_COUNT_CR3_WRITE = 3,	/* MOV to CR3 (shadow) */
+	SVMK_COUNT_INVLPG = 4,		/* INVLPG, INVPCID (shadow) */
+	SVMK_COUNT_CR_OTHER = 5,	/* CR3 read, CR0/CR4 write (shadow) */
+	SVMK_COUNT_INTR = 6,		/* host interrupt, NMI, SMI, INIT, #MC */
+	SVMK_COUNT_CPUID = 7,
+	SVMK_COUNT_HLT = 8,
+	SVMK_COUNT_EXCEPTION = 9,	/* #AC reflected */
+	SVMK_COUNT_OTHER = 15,		/* the rest: MSR, XSETBV, #VMEXIT_INVALID... */
+	SVMK_COUNT_SLOTS = 16
+};
+
 struct svmk_run {
 	__u32 exit_reason;	/* enum svmk_exit_reason */
 	/*
-	 * Set by user space (e.g. from a signal handler): while nonzero,
-	 * SVMK_RUN returns EINTR (exit SVMK_EXIT_INTR) without entering the
-	 * guest. svmk never clears it. As kvm_run.immediate_exit.
+	 * Set by user space, typically from a signal handler; svmk never
+	 * clears it. While it is nonzero SVMK_RUN does not enter the guest:
+	 * it fails with EINTR, exit_reason SVMK_EXIT_INTR. As KVM's
+	 * kvm_run.immediate_exit: it closes the race of a signal handled
+	 * just before SVMK_RUN is entered, after which a guest spinning
+	 * without exits would never be stopped.
 	 */
 	__u8 immediate_exit;
 	__u8 padding[3];
@@ -195,6 +230,9 @@ struct svmk_run {
 	};
 	/* IO data lives here (data_offset); keep the union's size fixed. */
 	__u8 io_data[8];
+	__u64 exit_counts[SVMK_COUNT_SLOTS];	/* enum svmk_exit_count */
+	/* Shadow mode: times svmk dropped all shadow tables (a TLB flush). */
+	__u64 shadow_flushes;
 };
 
 #define SVMK_IO 0xB5
@@ -206,7 +244,11 @@ struct svmk_run {
 #define SVMK_GET_SREGS		_IOR(SVMK_IO, 0x05, struct svmk_sregs)
 #define SVMK_SET_SREGS		_IOW(SVMK_IO, 0x06, struct svmk_sregs)
 #define SVMK_RUN		_IO(SVMK_IO, 0x07)
-/* The guest TSC's frequency in kHz (it is the host's), or -1/ENODEV. */
+/*
+ * SVMK_GET_TSC_KHZ (argument 0): returns the guest's TSC frequency in kHz,
+ * > 0. RDTSC is not intercepted and the guest TSC is the host TSC, so this
+ * is the host's tsc_khz; -1/ENODEV if the host does not know it.
+ */
 #define SVMK_GET_TSC_KHZ	_IO(SVMK_IO, 0x08)
 
 #endif /* _UAPI_SVMK_H */
