@@ -457,7 +457,8 @@ int main(int argc, char **argv)
 	if (test != NULL)
 		test_syscall(&vm, test);
 #endif
-	vm.stats.setup_ns = vm_now_ns() - t0;
+	if (cfg.stats)
+		vm.stats.setup_ns = vm_now_ns() - t0;
 	vm.be->run(&vm);
 	if (cfg.stats)
 		vm_print_stats(&vm, 2, json);

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "monitor.h"
@@ -59,6 +60,9 @@ static const struct rule {
 	{ SCMP_SYS(rt_sigreturn), "rt_sigreturn", ANY, ANY, ANY, 0,
 	    "return from the handler that kicks the vCPU (timeout, "
 	    "SIGINT...)" },
+	{ SCMP_SYS(clock_gettime), "clock_gettime", CLOCK_MONOTONIC, ANY, ANY,
+	    STATS,
+	    "--stats only: timing, where the kernel gives no vDSO clock" },
 	{ SCMP_SYS(mincore), "mincore", GUEST_MEM, GUEST_SIZE, ANY, STATS,
 	    "--stats only: count resident guest pages" },
 	{ SCMP_SYS(write), "write", 1, ANY, ANY, SERVE,
@@ -121,6 +125,7 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		{ "buf", "len", "flags" },
 		{ "addr", "len", "vec" },
 		{ "timer", "flags", "value" },
+		{ "clock", "tp", "" },
 	};
 	size_t i;
 
@@ -128,10 +133,11 @@ void seccomp_print(int fd, const struct svm_backend *be)
 	for (i = 0; i < NRULES; i++) {
 		const struct rule *r = &rules[i];
 		const char *const *n =
-		    names[r->nr == SCMP_SYS(timer_settime) ? 3 :
-		            r->nr == SCMP_SYS(getrandom)   ? 1 :
-		            r->nr == SCMP_SYS(mincore)     ? 2 :
-		                                             0];
+		    names[r->nr == SCMP_SYS(clock_gettime)   ? 4 :
+		            r->nr == SCMP_SYS(timer_settime) ? 3 :
+		            r->nr == SCMP_SYS(getrandom)     ? 1 :
+		            r->nr == SCMP_SYS(mincore)       ? 2 :
+		                                               0];
 		char a[3][48];
 
 		fmt_arg(be, a[0], sizeof(a[0]), "", n[0], r->a0);

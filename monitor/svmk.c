@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "monitor.h"
@@ -32,6 +33,7 @@ static int svmk_open(struct svm_vm *vm, char *err, size_t errlen)
 	struct svmk_backend *sb;
 	struct svmk_sregs sr;
 	struct svmk_regs r;
+	struct rlimit lim;
 	int khz;
 
 	if ((sb = calloc(1, sizeof(*sb))) == NULL)
@@ -44,8 +46,20 @@ static int svmk_open(struct svm_vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "/dev/svmk: unsupported API version");
 		return -1;
 	}
+	/*
+	 * svmk pins guest memory and charges it to RLIMIT_MEMLOCK (root aside):
+	 * take the hard limit, and say so when even that is too small.
+	 */
+	if (getrlimit(RLIMIT_MEMLOCK, &lim) == 0 &&
+	    lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_MEMLOCK, &lim);
+	}
 	if (ioctl(sb->fd, SVMK_SET_MEMORY, &m) < 0)
-		return fail(err, errlen, "SVMK_SET_MEMORY");
+		return fail(err, errlen,
+		    errno == ENOMEM ?
+		        "SVMK_SET_MEMORY (is RLIMIT_MEMLOCK below --mem?)" :
+		        "SVMK_SET_MEMORY");
 	if (vm->paging != SVM_PAGING_DEFAULT &&
 	    ioctl(sb->fd, SVMK_SET_PAGING,
 	        vm->paging == SVM_PAGING_SHADOW ? SVMK_PAGING_SHADOW :
