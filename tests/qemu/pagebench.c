@@ -39,55 +39,58 @@
 #include "svmk.h"
 
 #define REPS 3
-#define NHC 20000		/* hypercalls per timed run */
-#define NCR3 2000		/* loop iterations: 2 CR3 switches each */
+#define NHC 20000 /* hypercalls per timed run */
+#define NCR3 2000 /* loop iterations: 2 CR3 switches each */
 
 /* --- guest layout: identity map of MEM_SIZE in 4 KiB pages, all U|W ----- */
-#define MEM_SIZE	(48u << 20)
-#define G_PML4A		0x1000
-#define G_PDPTA		0x2000
-#define G_PDA		0x3000
-#define G_PML4B		0x4000	/* the second address space: */
-#define G_PDPTB		0x5000	/* as A but for the page at G_X */
-#define G_PDB		0x6000
-#define G_PTB		0x7000
-#define G_GDT		0x8000
-#define G_TSS		0x9000	/* + I/O bitmap, to 0xb069 */
-#define G_IDT		0xc000
-#define G_STUBS		0xd000
-#define G_PT		0x20000	/* MEM_SIZE / 2 MiB tables */
-#define G_STACK		0x80000	/* top */
-#define G_CODE		0x100000
-#define G_X		0x400000	/* touched after each CR3 switch */
-#define G_X_B		0x500000	/* ... where B maps it */
-#define G_TOUCH		0x1000000	/* 16 MiB written page by page */
-#define TOUCH_PAGES	4096
+#define MEM_SIZE (48u << 20)
+#define G_PML4A 0x1000
+#define G_PDPTA 0x2000
+#define G_PDA 0x3000
+#define G_PML4B 0x4000 /* the second address space: */
+#define G_PDPTB 0x5000 /* as A but for the page at G_X */
+#define G_PDB 0x6000
+#define G_PTB 0x7000
+#define G_GDT 0x8000
+#define G_TSS 0x9000 /* + I/O bitmap, to 0xb069 */
+#define G_IDT 0xc000
+#define G_STUBS 0xd000
+#define G_PT 0x20000    /* MEM_SIZE / 2 MiB tables */
+#define G_STACK 0x80000 /* top */
+#define G_CODE 0x100000
+#define G_X 0x400000      /* touched after each CR3 switch */
+#define G_X_B 0x500000    /* ... where B maps it */
+#define G_TOUCH 0x1000000 /* 16 MiB written page by page */
+#define TOUCH_PAGES 4096
 
-#define PORT_DONE	0x501
-#define PORT_START	0x502
-#define PORT_NOP	0x504	/* the monitor's no-op hypercall */
-#define PORT_FAULT	0x4ff
+#define PORT_DONE 0x501
+#define PORT_START 0x502
+#define PORT_NOP 0x504 /* the monitor's no-op hypercall */
+#define PORT_FAULT 0x4ff
 
-#define GUEST(name, body)						\
-	extern const uint8_t name[], name##_end[];			\
-	asm(".pushsection .rodata\n" #name ":\n" body "\n"		\
-	    #name "_end:\n.popsection\n")
+#define GUEST(name, body)                                                      \
+	extern const uint8_t name[], name##_end[];                             \
+	asm(".pushsection .rodata\n" #name ":\n" body "\n" #name               \
+	    "_end:\n.popsection\n")
 
 /* rcx = N: N no-op hypercalls between the start and done marks. */
-GUEST(g_hc, "mov $0x502, %dx\n out %eax, %dx\n mov $0x504, %dx\n"
-	"1: out %eax, %dx\n loop 1b\n mov $0x501, %dx\n out %eax, %dx\n"
-	"2: jmp 2b\n");
+GUEST(g_hc,
+    "mov $0x502, %dx\n out %eax, %dx\n mov $0x504, %dx\n"
+    "1: out %eax, %dx\n loop 1b\n mov $0x501, %dx\n out %eax, %dx\n"
+    "2: jmp 2b\n");
 /* The first exit, as soon as possible. */
 GUEST(g_boot, "mov $0x501, %dx\n out %eax, %dx\n 2: jmp 2b\n");
 /* One write to each page of [G_TOUCH, +16 MiB). */
-GUEST(g_touch, "mov $0x502, %dx\n out %eax, %dx\n"
-	"mov $0x1000000, %ebx\n mov $4096, %ecx\n"
-	"1: movl $1, (%rbx)\n add $4096, %rbx\n loop 1b\n"
-	"mov $0x501, %dx\n out %eax, %dx\n 2: jmp 2b\n");
+GUEST(g_touch,
+    "mov $0x502, %dx\n out %eax, %dx\n"
+    "mov $0x1000000, %ebx\n mov $4096, %ecx\n"
+    "1: movl $1, (%rbx)\n add $4096, %rbx\n loop 1b\n"
+    "mov $0x501, %dx\n out %eax, %dx\n 2: jmp 2b\n");
 /* rcx = N, r8/r9 = the PML4s, rdi = G_X: 2N switches, a write after each. */
-GUEST(g_cr3, "mov $0x502, %dx\n out %eax, %dx\n"
-	"1: mov %r9, %cr3\n movl $2, (%rdi)\n mov %r8, %cr3\n movl $1, (%rdi)\n"
-	"loop 1b\n mov $0x501, %dx\n out %eax, %dx\n 2: jmp 2b\n");
+GUEST(g_cr3,
+    "mov $0x502, %dx\n out %eax, %dx\n"
+    "1: mov %r9, %cr3\n movl $2, (%rdi)\n mov %r8, %cr3\n movl $1, (%rdi)\n"
+    "loop 1b\n mov $0x501, %dx\n out %eax, %dx\n 2: jmp 2b\n");
 
 static FILE *outf;
 
@@ -146,14 +149,14 @@ enum kind { SVMK, KVM };
 struct config {
 	const char *name;
 	enum kind kind;
-	int paging;		/* svmk: SVMK_PAGING_*; KVM: npt 1 or 0 */
+	int paging; /* svmk: SVMK_PAGING_*; KVM: npt 1 or 0 */
 	const char *monitor_args;
 };
 
 static const struct config configs[] = {
 	{ "svmk-tdp", SVMK, SVMK_PAGING_TDP, "--backend=svmk --paging=tdp" },
 	{ "svmk-shadow", SVMK, SVMK_PAGING_SHADOW,
-	  "--backend=svmk --paging=shadow" },
+	    "--backend=svmk --paging=shadow" },
 	{ "kvm-npt1", KVM, 1, "--backend=kvm --paging=tdp" },
 	{ "kvm-npt0", KVM, 0, "--backend=kvm --paging=shadow" },
 };
@@ -161,37 +164,49 @@ static const struct config configs[] = {
 
 /* KVM's vCPU statistics we show, by name (KVM_GET_STATS_FD). */
 static const char *const kvm_stat_names[] = {
-	"exits", "io_exits", "pf_taken", "pf_fixed", "pf_guest", "tlb_flush",
-	"invlpg", "irq_exits", "halt_exits",
+	"exits",
+	"io_exits",
+	"pf_taken",
+	"pf_fixed",
+	"pf_guest",
+	"tlb_flush",
+	"invlpg",
+	"irq_exits",
+	"halt_exits",
 };
 #define KVM_NSTATS 9
 
 static const char *const svmk_count_names[SVMK_COUNT_SLOTS] = {
-	[SVMK_COUNT_IO] = "io", [SVMK_COUNT_NPF] = "npf",
-	[SVMK_COUNT_PF] = "pf", [SVMK_COUNT_CR3_WRITE] = "cr3-write",
-	[SVMK_COUNT_INVLPG] = "invlpg", [SVMK_COUNT_CR_OTHER] = "cr-other",
-	[SVMK_COUNT_INTR] = "intr", [SVMK_COUNT_CPUID] = "cpuid",
-	[SVMK_COUNT_HLT] = "hlt", [SVMK_COUNT_EXCEPTION] = "exception",
+	[SVMK_COUNT_IO] = "io",
+	[SVMK_COUNT_NPF] = "npf",
+	[SVMK_COUNT_PF] = "pf",
+	[SVMK_COUNT_CR3_WRITE] = "cr3-write",
+	[SVMK_COUNT_INVLPG] = "invlpg",
+	[SVMK_COUNT_CR_OTHER] = "cr-other",
+	[SVMK_COUNT_INTR] = "intr",
+	[SVMK_COUNT_CPUID] = "cpuid",
+	[SVMK_COUNT_HLT] = "hlt",
+	[SVMK_COUNT_EXCEPTION] = "exception",
 	[SVMK_COUNT_OTHER] = "other",
 };
 
 /* Counters of one VM at one moment, whatever the backend. */
 struct counts {
 	uint64_t exits;
-	uint64_t v[SVMK_COUNT_SLOTS + 1];	/* svmk slots + flushes, or KVM */
+	uint64_t v[SVMK_COUNT_SLOTS + 1]; /* svmk slots + flushes, or KVM */
 };
 
 struct vm {
 	const struct config *cf;
-	int fd;			/* svmk VM, or KVM vCPU */
+	int fd; /* svmk VM, or KVM vCPU */
 	int kvm_fd, vm_fd, stats_fd;
-	uint32_t stat_off[KVM_NSTATS];	/* data offsets, -1u if absent */
+	uint32_t stat_off[KVM_NSTATS]; /* data offsets, -1u if absent */
 	void *run;
 	size_t run_size;
 	uint8_t *mem;
 };
 
-static int kvm_tr_type = 9;	/* see tss_probe() */
+static int kvm_tr_type = 9; /* see tss_probe() */
 
 static uint64_t *q(struct vm *vm, uint64_t gpa)
 {
@@ -208,13 +223,14 @@ static void kvm_stats_init(struct vm *vm)
 
 	memset(vm->stat_off, 0xff, sizeof(vm->stat_off));
 	vm->stats_fd = ioctl(vm->fd, KVM_GET_STATS_FD, 0);
-	if (vm->stats_fd < 0 || pread(vm->stats_fd, &h, sizeof(h), 0) !=
-	    sizeof(h))
+	if (vm->stats_fd < 0 ||
+	    pread(vm->stats_fd, &h, sizeof(h), 0) != sizeof(h))
 		return;
 	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
 	d = malloc(dsz * h.num_desc);
-	if (!d || pread(vm->stats_fd, d, dsz * h.num_desc, h.desc_offset) !=
-	    (ssize_t)(dsz * h.num_desc)) {
+	if (!d ||
+	    pread(vm->stats_fd, d, dsz * h.num_desc, h.desc_offset) !=
+	        (ssize_t)(dsz * h.num_desc)) {
 		free(d);
 		return;
 	}
@@ -250,7 +266,7 @@ static void vm_counts(struct vm *vm, struct counts *c)
 
 /* "name n, ..." for the counters that moved from a to b. */
 static const char *counts_desc(const struct vm *vm, const struct counts *a,
-			       const struct counts *b, double per)
+    const struct counts *b, double per)
 {
 	static char buf[512];
 	int i, n = 0;
@@ -259,12 +275,13 @@ static const char *counts_desc(const struct vm *vm, const struct counts *a,
 	if (vm->cf->kind == SVMK) {
 		for (i = 0; i <= SVMK_COUNT_SLOTS; i++) {
 			double d = (b->v[i] - a->v[i]) / per;
-			const char *nm = i == SVMK_COUNT_SLOTS ? "shadow-flushes" :
-					 svmk_count_names[i];
+			const char *nm = i == SVMK_COUNT_SLOTS ?
+			    "shadow-flushes" :
+			    svmk_count_names[i];
 
 			if (d > 0 && nm)
 				n += snprintf(buf + n, sizeof(buf) - n,
-					      "%s%s %.4g", n ? ", " : "", nm, d);
+				    "%s%s %.4g", n ? ", " : "", nm, d);
 		}
 	} else {
 		for (i = 1; i < KVM_NSTATS; i++) {
@@ -272,22 +289,22 @@ static const char *counts_desc(const struct vm *vm, const struct counts *a,
 
 			if (d > 0)
 				n += snprintf(buf + n, sizeof(buf) - n,
-					      "%s%s %.4g", n ? ", " : "",
-					      kvm_stat_names[i], d);
+				    "%s%s %.4g", n ? ", " : "",
+				    kvm_stat_names[i], d);
 		}
 	}
 	return buf;
 }
 
 /* Memory and page tables, before the VM exists (KVM_SET_USER_MEMORY...). */
-static void build_memory(struct vm *vm, const uint8_t *code,
-			 const uint8_t *end, int prefault)
+static void build_memory(struct vm *vm, const uint8_t *code, const uint8_t *end,
+    int prefault)
 {
 	uint64_t i, tss_limit = 104 + 8192, d;
 	uint8_t *tss;
 
 	vm->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->mem == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
 	/* Backing already present: the workloads time paging, not the host. */
@@ -298,7 +315,7 @@ static void build_memory(struct vm *vm, const uint8_t *code,
 	*q(vm, G_PDPTA) = G_PDA | 7;
 	for (i = 0; i < MEM_SIZE >> 21; i++)
 		*q(vm, G_PDA + i * 8) = (G_PT + i * 0x1000) | 7;
-	for (i = 1; i < MEM_SIZE >> 12; i++)	/* page 0 stays absent */
+	for (i = 1; i < MEM_SIZE >> 12; i++) /* page 0 stays absent */
 		*q(vm, G_PT + i * 8) = (i << 12) | 7;
 	/* B: the same, except that G_X maps G_X_B. */
 	*q(vm, G_PML4B) = G_PDPTB | 7;
@@ -327,14 +344,13 @@ static void build_memory(struct vm *vm, const uint8_t *code,
 	for (i = 0; i < 32; i++) {
 		uint64_t h = G_STUBS + i * 16;
 		static const uint8_t stub[] = {
-			0xb8, 0, 0, 0, 0,	/* mov $vec, %eax */
-			0x66, 0xba, 0xff, 0x04,	/* mov $0x4ff, %dx */
-			0xef, 0xeb, 0xfe,	/* out; jmp . */
+			0xb8, 0, 0, 0, 0,       /* mov $vec, %eax */
+			0x66, 0xba, 0xff, 0x04, /* mov $0x4ff, %dx */
+			0xef, 0xeb, 0xfe,       /* out; jmp . */
 		};
 
 		*q(vm, G_IDT + i * 16) = (h & 0xffff) | (0x08 << 16) |
-					 (0x8eull << 40) |
-					 ((h >> 16 & 0xffff) << 48);
+		    (0x8eull << 40) | ((h >> 16 & 0xffff) << 48);
 		*q(vm, G_IDT + i * 16 + 8) = 0;
 		memcpy(vm->mem + h, stub, sizeof(stub));
 		memcpy(vm->mem + h + 1, &i, 4);
@@ -342,60 +358,59 @@ static void build_memory(struct vm *vm, const uint8_t *code,
 	memcpy(vm->mem + G_CODE, code, end - code);
 }
 
-#define SEGMENT(seg, sel, typ, pl, code)				\
-	do {								\
-		memset(&(seg), 0, sizeof(seg));				\
-		(seg).selector = (sel);					\
-		(seg).limit = 0xffffffff;				\
-		(seg).type = (typ);					\
-		(seg).present = 1;					\
-		(seg).dpl = (pl);					\
-		(seg).s = 1;						\
-		(seg).l = (code);					\
-		(seg).db = !(code);					\
-		(seg).g = 1;						\
+#define SEGMENT(seg, sel, typ, pl, code)                                       \
+	do {                                                                   \
+		memset(&(seg), 0, sizeof(seg));                                \
+		(seg).selector = (sel);                                        \
+		(seg).limit = 0xffffffff;                                      \
+		(seg).type = (typ);                                            \
+		(seg).present = 1;                                             \
+		(seg).dpl = (pl);                                              \
+		(seg).s = 1;                                                   \
+		(seg).l = (code);                                              \
+		(seg).db = !(code);                                            \
+		(seg).g = 1;                                                   \
 	} while (0)
 
 /* Long mode at cpl, on the tables above, with the registers given. */
-#define ENTRY_SREGS(sr, cpl, trtype)					\
-	do {								\
-		SEGMENT((sr).cs, (cpl) ? 0x23 : 0x08, 11, cpl, 1);	\
-		SEGMENT((sr).ss, (cpl) ? 0x1b : 0x10, 3, cpl, 0);	\
-		(sr).ds = (sr).es = (sr).fs = (sr).gs = (sr).ss;	\
-		memset(&(sr).tr, 0, sizeof((sr).tr));			\
-		(sr).tr.selector = 0x28;				\
-		(sr).tr.base = G_TSS;					\
-		(sr).tr.limit = 104 + 8192;				\
-		(sr).tr.type = (trtype);				\
-		(sr).tr.present = 1;					\
-		memset(&(sr).ldt, 0, sizeof((sr).ldt));			\
-		(sr).ldt.type = 2;					\
-		(sr).ldt.unusable = 1;					\
-		(sr).gdt.base = G_GDT;					\
-		(sr).gdt.limit = 0x37;					\
-		(sr).idt.base = G_IDT;					\
-		(sr).idt.limit = 32 * 16 - 1;				\
-		(sr).cr0 = 0x80050033;					\
-		(sr).cr3 = G_PML4A;					\
-		(sr).cr4 = 0x620;					\
-		(sr).efer = 0xd00;					\
+#define ENTRY_SREGS(sr, cpl, trtype)                                           \
+	do {                                                                   \
+		SEGMENT((sr).cs, (cpl) ? 0x23 : 0x08, 11, cpl, 1);             \
+		SEGMENT((sr).ss, (cpl) ? 0x1b : 0x10, 3, cpl, 0);              \
+		(sr).ds = (sr).es = (sr).fs = (sr).gs = (sr).ss;               \
+		memset(&(sr).tr, 0, sizeof((sr).tr));                          \
+		(sr).tr.selector = 0x28;                                       \
+		(sr).tr.base = G_TSS;                                          \
+		(sr).tr.limit = 104 + 8192;                                    \
+		(sr).tr.type = (trtype);                                       \
+		(sr).tr.present = 1;                                           \
+		memset(&(sr).ldt, 0, sizeof((sr).ldt));                        \
+		(sr).ldt.type = 2;                                             \
+		(sr).ldt.unusable = 1;                                         \
+		(sr).gdt.base = G_GDT;                                         \
+		(sr).gdt.limit = 0x37;                                         \
+		(sr).idt.base = G_IDT;                                         \
+		(sr).idt.limit = 32 * 16 - 1;                                  \
+		(sr).cr0 = 0x80050033;                                         \
+		(sr).cr3 = G_PML4A;                                            \
+		(sr).cr4 = 0x620;                                              \
+		(sr).efer = 0xd00;                                             \
 	} while (0)
 
-#define ENTRY_REGS(r, cpl, count)					\
-	do {								\
-		memset(&(r), 0, sizeof(r));				\
-		(r).rip = G_CODE;					\
-		(r).rsp = G_STACK - 0x1000 * !!(cpl);			\
-		(r).rflags = 2;						\
-		(r).rcx = (count);					\
-		(r).r8 = G_PML4A;					\
-		(r).r9 = G_PML4B;					\
-		(r).rdi = G_X;						\
+#define ENTRY_REGS(r, cpl, count)                                              \
+	do {                                                                   \
+		memset(&(r), 0, sizeof(r));                                    \
+		(r).rip = G_CODE;                                              \
+		(r).rsp = G_STACK - 0x1000 * !!(cpl);                          \
+		(r).rflags = 2;                                                \
+		(r).rcx = (count);                                             \
+		(r).r8 = G_PML4A;                                              \
+		(r).r9 = G_PML4B;                                              \
+		(r).rdi = G_X;                                                 \
 	} while (0)
 
-static void vm_open(struct vm *vm, const struct config *cf,
-		    const uint8_t *code, const uint8_t *end, int cpl,
-		    uint64_t rcx, int prefault)
+static void vm_open(struct vm *vm, const struct config *cf, const uint8_t *code,
+    const uint8_t *end, int cpl, uint64_t rcx, int prefault)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->cf = cf;
@@ -412,7 +427,7 @@ static void vm_open(struct vm *vm, const struct config *cf,
 			die("svmk setup: %s", strerror(errno));
 		vm->run_size = SVMK_RUN_SIZE;
 		vm->run = mmap(NULL, SVMK_RUN_SIZE, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, vm->fd, 0);
+		    MAP_SHARED, vm->fd, 0);
 		memset(&sr, 0, sizeof(sr));
 		ENTRY_SREGS(sr, cpl, 11);
 		ENTRY_REGS(r, cpl, rcx);
@@ -450,7 +465,7 @@ static void vm_open(struct vm *vm, const struct config *cf,
 			die("KVM CPUID: %s", strerror(errno));
 		vm->run_size = n;
 		vm->run = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED,
-			       vm->fd, 0);
+		    vm->fd, 0);
 		if (vm->run == MAP_FAILED || ioctl(vm->fd, KVM_GET_SREGS, &sr))
 			die("KVM run: %s", strerror(errno));
 		ENTRY_SREGS(sr, cpl, kvm_tr_type);
@@ -492,8 +507,9 @@ static int vm_run(struct vm *vm, uint32_t *val)
 			if (r && errno == EINTR)
 				continue;
 			if (r || run->exit_reason != SVMK_EXIT_IO)
-				die("%s: SVMK_RUN %d (%s), exit %u", vm->cf->name,
-				    r, strerror(errno), run->exit_reason);
+				die("%s: SVMK_RUN %d (%s), exit %u",
+				    vm->cf->name, r, strerror(errno),
+				    run->exit_reason);
 			port = run->io.port;
 			*val = run->io.data;
 		} else {
@@ -503,8 +519,9 @@ static int vm_run(struct vm *vm, uint32_t *val)
 			if (r && errno == EINTR)
 				continue;
 			if (r || run->exit_reason != KVM_EXIT_IO)
-				die("%s: KVM_RUN %d (%s), exit %u", vm->cf->name,
-				    r, strerror(errno), run->exit_reason);
+				die("%s: KVM_RUN %d (%s), exit %u",
+				    vm->cf->name, r, strerror(errno),
+				    run->exit_reason);
 			port = run->io.port;
 			memcpy(val, (char *)run + run->io.data_offset, 4);
 		}
@@ -535,8 +552,8 @@ struct result {
 
 /* Time one workload between its start and done marks; exits and reasons. */
 static double timed(const struct config *cf, const uint8_t *code,
-		    const uint8_t *end, int cpl, uint64_t rcx, double per,
-		    double *exits, char *why)
+    const uint8_t *end, int cpl, uint64_t rcx, double per, double *exits,
+    char *why)
 {
 	double t[REPS];
 	int i;
@@ -553,8 +570,9 @@ static double timed(const struct config *cf, const uint8_t *code,
 		expect_port(&vm, PORT_DONE);
 		t[i] = now_us() - t0;
 		vm_counts(&vm, &b);
-		if (code == g_cr3 && (*(uint32_t *)(vm.mem + G_X) != 1 ||
-				      *(uint32_t *)(vm.mem + G_X_B) != 2))
+		if (code == g_cr3 &&
+		    (*(uint32_t *)(vm.mem + G_X) != 1 ||
+		        *(uint32_t *)(vm.mem + G_X_B) != 2))
 			die("%s: the CR3 switches did not switch", cf->name);
 		/* The done exit itself is not the workload's. */
 		*exits = (b.exits - a.exits - 1) / per;
@@ -587,7 +605,7 @@ static double boot_raw(const struct config *cf)
  * and the total exits its stats report.
  */
 static double monitor_run(const char *top, const struct config *cf, long n,
-			  double *exits)
+    double *exits)
 {
 	char svm[4096], nop[4096], num[32], buf[4096] = "", args[256];
 	char *argv[16];
@@ -634,8 +652,7 @@ static double monitor_run(const char *top, const struct config *cf, long n,
 	return t;
 }
 
-static void measure(const char *top, const struct config *cf,
-		    struct result *r)
+static void measure(const char *top, const struct config *cf, struct result *r)
 {
 	double t0[REPS], tn[REPS], ex0 = 0, exn = 0, hc_exits;
 	char why[512];
@@ -653,13 +670,15 @@ static void measure(const char *top, const struct config *cf,
 		r->hc_mon_us = (median(tn, REPS) - r->boot_mon_ms * 1e3) / NHC;
 		r->hc_mon_exits = (exn - ex0) / NHC;
 	}
-	r->hc_raw_us = timed(cf, g_hc, g_hc_end, 3, NHC, NHC, &hc_exits,
-			     why) / NHC;
+	r->hc_raw_us =
+	    timed(cf, g_hc, g_hc_end, 3, NHC, NHC, &hc_exits, why) / NHC;
 	r->boot_raw_ms = boot_raw(cf);
 	r->touch_ms = timed(cf, g_touch, g_touch_end, 0, 0, 1, &r->touch_exits,
-			    r->touch_why) / 1e3;
+	                  r->touch_why) /
+	    1e3;
 	r->cr3_us = timed(cf, g_cr3, g_cr3_end, 0, NCR3, 2.0 * NCR3,
-			  &r->cr3_exits, r->cr3_why) / (2.0 * NCR3);
+	                &r->cr3_exits, r->cr3_why) /
+	    (2.0 * NCR3);
 }
 
 /* --- KVM module parameters and the TSS type ------------------------------ */
@@ -684,7 +703,7 @@ static int kvm_reload(int n)
 	if (kvm_npt() == n)
 		return 0;
 	snprintf(cmd, sizeof(cmd),
-		 "rmmod kvm_amd && insmod /lib/modules/kvm-amd.ko npt=%d", n);
+	    "rmmod kvm_amd && insmod /lib/modules/kvm-amd.ko npt=%d", n);
 	if (system(cmd) != 0 || kvm_npt() != n)
 		return -1;
 	return 0;
@@ -711,11 +730,13 @@ static void tss_probe(void)
 		port = vm_run(&vm, &val);
 		if (port == PORT_FAULT)
 			out("KVM in TCG, CPL-3 out with TR type %d: guest "
-			    "exception %u (%s)\n", types[i], val,
+			    "exception %u (%s)\n",
+			    types[i], val,
 			    val == 13 ? "#GP, error code 0" : "?");
 		else
 			out("KVM in TCG, CPL-3 out with TR type %d: port-I/O "
-			    "exit to %#x\n", types[i], port);
+			    "exit to %#x\n",
+			    types[i], port);
 		vm_close(&vm);
 	}
 	kvm_tr_type = 9;
@@ -739,10 +760,13 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		top = argv[optind];
-		snprintf(path, sizeof(path), "%s/build/tests/bench/nop.bin", top);
+		snprintf(path, sizeof(path), "%s/build/tests/bench/nop.bin",
+		    top);
 		if (stat(path, &st)) {
-			fprintf(stderr, "pagebench: no %s: monitor rows left "
-				"out\n", path);
+			fprintf(stderr,
+			    "pagebench: no %s: monitor rows left "
+			    "out\n",
+			    path);
 			top = NULL;
 		}
 	}
@@ -757,10 +781,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < NCONFIGS; i++) {
 		const struct config *cf = &configs[i];
 
-		if (cf->kind == KVM && (access("/dev/kvm", R_OK | W_OK) ||
-					kvm_reload(cf->paging))) {
+		if (cf->kind == KVM &&
+		    (access("/dev/kvm", R_OK | W_OK) ||
+		        kvm_reload(cf->paging))) {
 			fprintf(stderr, "pagebench: no KVM with npt=%d\n",
-				cf->paging);
+			    cf->paging);
 			ok = 0;
 			continue;
 		}
@@ -768,24 +793,26 @@ int main(int argc, char **argv)
 		have[i] = 1;
 	}
 
-	out("pagebench: measured under QEMU TCG emulation (-cpu EPYC,+svm,+npt): "
+	out("pagebench: measured under QEMU TCG emulation (-cpu "
+	    "EPYC,+svm,+npt): "
 	    "times are the emulator's,\n"
-	    "not hardware's; compare the columns with each other. Medians of %d "
-	    "runs; guest memory %u MiB\n(raw rows), THP %s.\n\n", REPS,
-	    MEM_SIZE >> 20, thp);
+	    "not hardware's; compare the columns with each other. Medians of "
+	    "%d "
+	    "runs; guest memory %u MiB\n(raw rows), THP %s.\n\n",
+	    REPS, MEM_SIZE >> 20, thp);
 	out("%-44s", "");
 	for (i = 0; i < NCONFIGS; i++)
 		out("%13s", configs[i].name);
 	out("\n");
-#define ROW(label, field, fmt)						\
-	do {								\
-		out("%-44s", label);					\
-		for (i = 0; i < NCONFIGS; i++)				\
-			if (have[i])					\
-				out(fmt, res[i].field);			\
-			else						\
-				out("%13s", "n/a");			\
-		out("\n");						\
+#define ROW(label, field, fmt)                                                 \
+	do {                                                                   \
+		out("%-44s", label);                                           \
+		for (i = 0; i < NCONFIGS; i++)                                 \
+			if (have[i])                                           \
+				out(fmt, res[i].field);                        \
+			else                                                   \
+				out("%13s", "n/a");                            \
+		out("\n");                                                     \
 	} while (0)
 	if (top) {
 		ROW("hypercall round trip, monitor (us)", hc_mon_us, "%13.1f");
