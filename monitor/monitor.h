@@ -160,6 +160,7 @@ struct svm_vm {
 	unsigned long
 	    *dirty; /* bitmap: pages to restore before the next call */
 	bool need_reset;
+	bool reset_by_remap; /* benchmark only: replace pages, not copy in */
 	unsigned char
 	    *residency; /* mincore() vector, allocated before lockdown */
 };

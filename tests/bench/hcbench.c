@@ -6,6 +6,7 @@
  * Usage: hcbench nop.bin N ROUNDS app.bin
  */
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,13 +122,60 @@ static void touched(char *path)
 	vm_destroy(&vm);
 }
 
+/*
+ * Median us of a fresh-state call of callee with input in, the reset done
+ * by copying into the same mapping or by replacing the mapping.
+ */
+static double reset_call(char *callee, const char *in, bool remap)
+{
+	struct svm_vm vm;
+	double t[300];
+	char out[64];
+	size_t len;
+	int st, i;
+
+	create(&vm, callee, NULL);
+	vm.reset_by_remap = remap;
+	if (vm_serve_start(&vm, false) < 0) {
+		fprintf(stderr, "hcbench: serve: %s\n", vm.err);
+		exit(1);
+	}
+	for (i = -20; i < 300; i++) {
+		double t0 = now_us();
+
+		if (vm_call(&vm, in, strlen(in), out, sizeof(out), &len, &st)) {
+			fprintf(stderr, "hcbench: call: %s\n", vm.err);
+			exit(1);
+		}
+		if (i >= 0)
+			t[i] = now_us() - t0;
+	}
+	vm_destroy(&vm);
+	qsort(t, 300, sizeof(t[0]), cmp);
+	return t[150];
+}
+
 int main(int argc, char **argv)
 {
 	double t[64], r[64];
 	int rounds, i;
 
+	if (argc == 3 && strcmp(argv[1], "--reset") == 0) {
+		/* Function mode's reset: in place against replacing pages. */
+		printf("fresh-state call, a few pages dirtied: in place %.2f us, "
+		       "replacing the mapping %.2f us\n",
+		    reset_call(argv[2], "x", false),
+		    reset_call(argv[2], "x", true));
+		printf("fresh-state call, 100 pages dirtied: in place %.2f us, "
+		       "replacing the mapping %.2f us\n",
+		    reset_call(argv[2], "dirty", false),
+		    reset_call(argv[2], "dirty", true));
+		return 0;
+	}
 	if (argc != 5 || (rounds = atoi(argv[3])) < 1 || rounds > 64) {
-		fprintf(stderr, "usage: hcbench nop.bin N ROUNDS app.bin\n");
+		fprintf(stderr,
+		    "usage: hcbench nop.bin N ROUNDS app.bin\n"
+		    "       hcbench --reset callee.bin\n");
 		return 2;
 	}
 	for (i = 0; i < rounds; i++) {

@@ -27,6 +27,10 @@ echo "== function mode (public API, one process): latency, lifecycle, throughput
 "$bb/callbench" "$b" "$(nproc)" 200 | tee "$bb/call.txt"
 echo
 
+echo "== function mode's reset: copying into the same mapping against replacing it"
+"$bb/hcbench" --reset "$b/tests/guests/callee.bin"
+echo
+
 cold=$(sed -n 's/^ratio //p' "$bb/cold.txt")
 hc=$(sed -n 's/^ratio \([0-9.]*\).*/\1/p' "$bb/hc.txt")
 rss=$(sed -n '1s/.*peak RSS \([0-9]*\) KiB/\1/p' "$bb/cold.txt")
