@@ -199,6 +199,8 @@ int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
 	if (vm->need_reset && reset(vm))
 		return -1;
 	vm->stop_signal = 0;
+	/* --max-output and --timeout apply to each call. */
+	vm->output_bytes = 0;
 	/* Warm, the app may have moved its buffers: check them every time. */
 	if (get_call(vm, vm->call, &c)) {
 		vm->need_reset = true;

@@ -90,6 +90,12 @@ rc, a, err = call([build + "/tests/guests/callee.bin"], [])
 check("a function app run without --serve is told how", (rc, err), (
     252, "svm-sandbox: the app serves calls: run it in function mode (--serve)\n"))
 
+rc, a, err = call(["--serve", "--max-output=30", callee],
+                  [b"print", b"print", b"a"])
+check("--max-output applies to each call, not the server's life", (rc, a), (
+    0, [(0, 0, b"call 1: print"), (0, 0, b"call 1: print"),
+        (0, 0, b"call 1: a")]))
+
 n = 2000
 rc, a, err = call(["--serve", callee], [b"r%d" % i for i in range(n)])
 check("%d calls in one server, each answered from a fresh VM" % n,
