@@ -162,7 +162,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--reset") == 0) {
 		/* Function mode's reset: in place against replacing pages. */
-		printf("fresh-state call, a few pages dirtied: in place %.2f us, "
+		printf("fresh-state call, a few pages dirtied: in place %.2f "
+		       "us, "
 		       "replacing the mapping %.2f us\n",
 		    reset_call(argv[2], "x", false),
 		    reset_call(argv[2], "x", true));
