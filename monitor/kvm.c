@@ -261,20 +261,6 @@ static int handle_exit(struct svm_vm *vm, struct kvm_backend *kb,
 	}
 }
 
-/* One KVM_RUN, timed only when --stats asked for it. */
-static int run_once(struct svm_vm *vm, int fd)
-{
-	uint64_t t0;
-	int rc;
-
-	if (!vm->want_stats)
-		return ioctl(fd, KVM_RUN, 0);
-	t0 = vm_now_ns();
-	rc = ioctl(fd, KVM_RUN, 0);
-	vm->stats.guest_ns += vm_now_ns() - t0;
-	return rc;
-}
-
 static void kvm_run_loop(struct svm_vm *vm)
 {
 	struct kvm_backend *kb = vm->backend;
@@ -286,7 +272,7 @@ static void kvm_run_loop(struct svm_vm *vm)
 		 */
 		if (vm_check_stop(vm))
 			break;
-		if (run_once(vm, kb->vcpu_fd) < 0) {
+		if (vm_enter(vm) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vm->stats.exits[SVM_EXIT_INTR]++;
 				continue;

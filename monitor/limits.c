@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -153,4 +154,19 @@ uint64_t vm_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int vm_enter(struct svm_vm *vm)
+{
+	uint64_t t0;
+	int rc, saved;
+
+	if (!vm->want_stats)
+		return ioctl(vm->vcpu_fd, vm->be->ioctl_run, 0);
+	t0 = vm_now_ns();
+	rc = ioctl(vm->vcpu_fd, vm->be->ioctl_run, 0);
+	saved = errno;
+	vm->stats.guest_ns += vm_now_ns() - t0;
+	errno = saved;
+	return rc;
 }

@@ -294,6 +294,13 @@ int vm_serve_start(struct svm_vm *vm, bool warm);
 int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
     size_t out_cap, size_t *out_len, int *status);
 
+/*
+ * vm_enter: one run ioctl of the backend on vm->vcpu_fd (the only request the
+ * filter lets through), timed into vm->stats when --stats asked. Returns what
+ * the ioctl returned, errno intact.
+ */
+int vm_enter(struct svm_vm *vm);
+
 /* vm_now_ns: CLOCK_MONOTONIC in ns (vDSO: no syscall). */
 uint64_t vm_now_ns(void);
 

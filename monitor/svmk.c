@@ -173,18 +173,12 @@ static int handle_exit(struct svm_vm *vm, const struct svmk_run *run)
 static void svmk_run_loop(struct svm_vm *vm)
 {
 	struct svmk_backend *sb = vm->backend;
-	uint64_t start = vm->want_stats ? vm_now_ns() : 0, t0 = 0;
-	int rc;
+	uint64_t start = vm->want_stats ? vm_now_ns() : 0;
 
 	for (;;) {
 		if (vm_check_stop(vm))
 			break;
-		if (vm->want_stats)
-			t0 = vm_now_ns();
-		rc = ioctl(sb->fd, SVMK_RUN, 0);
-		if (vm->want_stats)
-			vm->stats.guest_ns += vm_now_ns() - t0;
-		if (rc < 0) {
+		if (vm_enter(vm) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vm->stats.exits[SVM_EXIT_INTR]++;
 				continue;
