@@ -52,6 +52,17 @@ struct svmk_shadow {
 	bool stale;		/* zap before the next entry */
 };
 
+/* A copy of the whole vCPU (SVMK_SNAPSHOT), for SVMK_RESTORE. */
+struct svmk_snapshot {
+	struct vmcb_save_area save;
+	u32 int_state;		/* interrupt shadow */
+	u32 v_tpr;		/* CR8 (int_ctl's V_TPR) */
+	u32 event_inj, event_inj_err;
+	unsigned long regs[SVMK_NR_REGS];
+	u64 gcr0, gcr3, gcr4;
+	void *fpu;		/* as vm->fpu */
+};
+
 struct svmk_vm {
 	struct mutex lock;	/* serialises every ioctl on the VM */
 	struct svmk_run *run;	/* the page user space maps */
@@ -61,6 +72,11 @@ struct svmk_vm {
 	struct page **pages;
 	unsigned long npages;
 	u64 mem_size;
+	/*
+	 * The dirty log: a bit per page of guest memory written since user
+	 * space last read it; NULL while logging is off (see svmk_dirty.c).
+	 */
+	unsigned long *dirty;
 
 	int paging;		/* SVMK_PAGING_* */
 	bool started;		/* first SVMK_RUN done: layout is fixed */
@@ -71,6 +87,7 @@ struct svmk_vm {
 	u64 vmcb_pa;
 	unsigned long regs[SVMK_NR_REGS];	/* RAX and RSP live in the VMCB */
 	void *fpu;		/* guest XSAVE (or FXSAVE) image */
+	struct svmk_snapshot *snap;	/* NULL until SVMK_SNAPSHOT */
 
 	/* Shadow mode: what the guest believes its control registers are. */
 	u64 gcr0, gcr3, gcr4;
@@ -78,6 +95,13 @@ struct svmk_vm {
 	struct svmk_npt npt;
 	struct svmk_shadow sh;
 };
+
+/* Log a write to guest-physical gpa (< mem_size) if the dirty log is on. */
+static inline void svmk_mark_dirty(struct svmk_vm *vm, u64 gpa)
+{
+	if (vm->dirty)
+		__set_bit(gpa >> PAGE_SHIFT, vm->dirty);
+}
 
 /* A decoded instruction, as far as svmk needs (see svmk_decode()). */
 struct svmk_insn {
@@ -102,6 +126,9 @@ void svmk_get_regs(struct svmk_vm *vm, struct svmk_regs *r);
 int svmk_set_regs(struct svmk_vm *vm, const struct svmk_regs *r);
 void svmk_get_sregs(struct svmk_vm *vm, struct svmk_sregs *s);
 int svmk_set_sregs(struct svmk_vm *vm, const struct svmk_sregs *s);
+/* SVMK_SNAPSHOT and SVMK_RESTORE of vm's vCPU: 0 or -errno (uapi/svmk.h). */
+int svmk_snapshot(struct svmk_vm *vm);
+int svmk_restore(struct svmk_vm *vm);
 int svmk_vcpu_run(struct svmk_vm *vm);
 int svmk_cpu_setup(void);
 void svmk_cpu_cleanup(void);
@@ -135,6 +162,17 @@ int svmk_walk(struct svmk_vm *vm, u64 cr3, u64 gva, u32 access, bool set_ad,
 /* svmk_npt.c */
 int svmk_npt_build(struct svmk_vm *vm);
 void svmk_npt_free(struct svmk_vm *vm);
+/* Make the leaves of the pages set in bitmap pages (NULL: all) read-only. */
+void svmk_npt_protect(struct svmk_vm *vm, const unsigned long *pages);
+/* Nested #PF at gpa, error code err: true if it was a logged first write. */
+bool svmk_npt_write_fault(struct svmk_vm *vm, u64 gpa, u64 err);
+
+/* svmk_dirty.c: SVMK_ENABLE_DIRTY_LOG and SVMK_GET_DIRTY_LOG, 0 or -errno. */
+int svmk_dirty_enable(struct svmk_vm *vm);
+int svmk_dirty_get(struct svmk_vm *vm, const struct svmk_dirty_log *log);
+/* Shadow mode: may the leaf for gpa be writable after this access (write)? */
+bool svmk_dirty_shadow_leaf(struct svmk_vm *vm, u64 gpa, bool write);
+void svmk_dirty_free(struct svmk_vm *vm);
 
 /* svmk_shadow.c */
 int svmk_shadow_init(struct svmk_vm *vm);

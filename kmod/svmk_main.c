@@ -72,6 +72,7 @@ static int svmk_release(struct inode *inode, struct file *f)
 	/* The reverse of open, first run and SVMK_SET_MEMORY. */
 	svmk_shadow_free(vm);
 	svmk_npt_free(vm);
+	svmk_dirty_free(vm);
 	svmk_mem_free(vm);
 	mmdrop(vm->mm);
 	svmk_vcpu_free(vm);
@@ -100,6 +101,7 @@ static long svmk_ioctl_locked(struct svmk_vm *vm, unsigned int cmd,
 		struct svmk_memory mem;
 		struct svmk_regs regs;
 		struct svmk_sregs sregs;
+		struct svmk_dirty_log log;
 	} u;
 	long ret;
 
@@ -137,6 +139,16 @@ static long svmk_ioctl_locked(struct svmk_vm *vm, unsigned int cmd,
 			return -EINVAL;
 		ret = svmk_vcpu_run(vm);
 		return ret;
+	case SVMK_SNAPSHOT:
+		return arg ? -EINVAL : svmk_snapshot(vm);
+	case SVMK_RESTORE:
+		return arg ? -EINVAL : svmk_restore(vm);
+	case SVMK_ENABLE_DIRTY_LOG:
+		return arg ? -EINVAL : svmk_dirty_enable(vm);
+	case SVMK_GET_DIRTY_LOG:
+		if (copy_from_user(&u.log, argp, sizeof(u.log)))
+			return -EFAULT;
+		return svmk_dirty_get(vm, &u.log);
 	}
 	return -ENOTTY;
 }

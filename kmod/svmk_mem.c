@@ -250,6 +250,11 @@ int svmk_walk(struct svmk_vm *vm, u64 cr3, u64 gva, u32 access, bool set_ad,
 				return 0;
 			}
 			if (set_ad) {
+				u64 ad = PTE_A | (access & PFERR_W ? PTE_D : 0);
+
+				/* A write to guest memory, if it changes it. */
+				if ((e & ad) != ad)
+					svmk_mark_dirty(vm, gpa_e);
 				set_bit(5, (unsigned long *)p);
 				if (access & PFERR_W)
 					set_bit(6, (unsigned long *)p);
@@ -263,8 +268,10 @@ int svmk_walk(struct svmk_vm *vm, u64 cr3, u64 gva, u32 access, bool set_ad,
 				w->mmio = true;
 			return 0;
 		}
-		if (set_ad && !(e & PTE_A))
+		if (set_ad && !(e & PTE_A)) {
+			svmk_mark_dirty(vm, gpa_e);
 			set_bit(5, (unsigned long *)p);
+		}
 		svmk_gpa_unmap(p);
 		table = e & PTE_ADDR;
 	}

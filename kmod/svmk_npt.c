@@ -7,6 +7,10 @@
  *
  * Guest memory is at most 1 GiB, so one PML4, one PDPT and one PD suffice;
  * leaves are 4 KiB because the pinned pages need not be contiguous.
+ *
+ * While the dirty log is on (svmk_dirty.c), a leaf is read-only until the
+ * guest first writes its page: the nested #PF logs the page and makes the
+ * leaf writable; reading the log makes the logged leaves read-only again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,6 +35,7 @@ int svmk_npt_build(struct svmk_vm *vm)
 {
 	struct svmk_npt *npt = &vm->npt;
 	unsigned long i, npts;
+	u64 leaf = vm->dirty ? NPT_FLAGS & ~PTE_W : NPT_FLAGS;
 
 	BUILD_BUG_ON(SVMK_MEM_MAX > (1ULL << 30));
 	npt->pml4 = npt_alloc();
@@ -49,13 +54,51 @@ int svmk_npt_build(struct svmk_vm *vm)
 		npt->pd[i] = __pa(npt->pt[i]) | NPT_FLAGS;
 	}
 	for (i = 0; i < vm->npages; i++)
-		npt->pt[i / 512][i % 512] = page_to_phys(vm->pages[i]) |
-					    NPT_FLAGS;
+		npt->pt[i / 512][i % 512] = page_to_phys(vm->pages[i]) | leaf;
 	return 0;
 
 err_free:
 	svmk_npt_free(vm);
 	return -ENOMEM;
+}
+
+/*
+ * The next access through a leaf made read-only here faults: every VMRUN
+ * flushes the ASID's translations (see svmk_enter).
+ */
+void svmk_npt_protect(struct svmk_vm *vm, const unsigned long *pages)
+{
+	unsigned long i;
+
+	if (!vm->npt.pml4)
+		return;		/* not built yet: built read-only */
+	if (!pages) {
+		for (i = 0; i < vm->npages; i++)
+			vm->npt.pt[i / 512][i % 512] &= ~PTE_W;
+		return;
+	}
+	for_each_set_bit(i, pages, vm->npages)
+		vm->npt.pt[i / 512][i % 512] &= ~PTE_W;
+}
+
+/*
+ * A write to a present read-only leaf inside guest memory is the first
+ * write to that page since the dirty log was read: log it and let the
+ * guest retry the write. Anything else is for the caller.
+ */
+bool svmk_npt_write_fault(struct svmk_vm *vm, u64 gpa, u64 err)
+{
+	u64 gfn = gpa >> PAGE_SHIFT, *leaf;
+
+	if (!vm->dirty || gpa >= vm->mem_size ||
+	    (err & (PFERR_P | PFERR_W)) != (PFERR_P | PFERR_W))
+		return false;
+	leaf = &vm->npt.pt[gfn / 512][gfn % 512];
+	if ((*leaf & (PTE_P | PTE_W)) != PTE_P)
+		return false;
+	*leaf |= PTE_W;
+	svmk_mark_dirty(vm, gpa);
+	return true;
 }
 
 void svmk_npt_free(struct svmk_vm *vm)

@@ -179,6 +179,9 @@ static int handle_pf(struct svmk_vm *vm)
 		svmk_inject(vm, PF_VECTOR, true, w.pferr);
 		return 0;
 	}
+	/* With the dirty log on, only a write maps a page writable. */
+	if (!w.mmio && !svmk_dirty_shadow_leaf(vm, w.gpa, err & PFERR_W))
+		w.pte &= ~PTE_W;
 	if (w.mmio) {
 		vm->run->exit_reason = SVMK_EXIT_MMIO;
 		vm->run->mmio.gpa = w.gpa;

@@ -168,6 +168,10 @@ void svmk_vcpu_free(struct svmk_vm *vm)
 	for_each_possible_cpu(cpu)
 		cmpxchg(&per_cpu_ptr(&svmk_cpu, cpu)->last_vmcb, vm->vmcb,
 			NULL);
+	if (vm->snap) {
+		kfree(vm->snap->fpu);
+		kfree(vm->snap);
+	}
 	kfree(vm->fpu);
 	free_page((unsigned long)vm->vmcb);
 }
@@ -343,13 +347,18 @@ bool svmk_cr_valid(u64 cr0, u64 cr3, u64 cr4, u64 efer)
 	return true;
 }
 
+/* Whether SVMK_SET_SREGS takes s. */
+static bool sregs_valid(const struct svmk_sregs *s)
+{
+	return svmk_cr_valid(s->cr0, s->cr3, s->cr4, s->efer) &&
+	       !(s->cs.l && s->cs.db);
+}
+
 int svmk_set_sregs(struct svmk_vm *vm, const struct svmk_sregs *s)
 {
 	struct vmcb_save_area *v = &vm->vmcb->save;
 
-	if (!svmk_cr_valid(s->cr0, s->cr3, s->cr4, s->efer))
-		return -EINVAL;
-	if (s->cs.l && s->cs.db)
+	if (!sregs_valid(s))
 		return -EINVAL;
 
 	seg_to_vmcb(&v->cs, &s->cs);
@@ -386,6 +395,94 @@ int svmk_set_sregs(struct svmk_vm *vm, const struct svmk_sregs *s)
 	} else {
 		v->cr3 = s->cr3;
 	}
+	return 0;
+}
+
+/* --- snapshot ------------------------------------------------------------ */
+
+/*
+ * The copy is of the whole VMCB save area (VMSAVE after each VMRUN keeps
+ * FS, GS, TR, LDTR and the MSRs there too), the general registers, the FPU
+ * image and the shadow CRs: restoring it gives back exactly this vCPU, with
+ * nothing for user space to assemble or for svmk to check again.
+ */
+int svmk_snapshot(struct svmk_vm *vm)
+{
+	struct vmcb *v = vm->vmcb;
+	struct svmk_snapshot *s = vm->snap;
+	struct svmk_sregs sr;
+
+	if (vm->dead)
+		return -EIO;	/* the VMCB is undefined after a shutdown */
+	if (vm->pending_in)
+		return -EBUSY;	/* the IN's data is user space's, not state */
+	/*
+	 * SVMK_RESTORE loads the copy unchecked: it must be a state that
+	 * SET_SREGS and SET_REGS accept. (A TDP guest writes CR4 without
+	 * an exit, so it could have set a bit they refuse.)
+	 */
+	svmk_get_sregs(vm, &sr);
+	if (!sregs_valid(&sr) ||
+	    (v->save.rflags & ~(RFLAGS_VALID | X86_EFLAGS_FIXED)))
+		return -EINVAL;
+	if (!s) {
+		s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+		if (!s)
+			return -ENOMEM;
+		/* Only copied, never given to XRSTOR: no alignment. */
+		s->fpu = kzalloc(fpu_size, GFP_KERNEL_ACCOUNT);
+		if (!s->fpu) {
+			kfree(s);
+			return -ENOMEM;
+		}
+		vm->snap = s;
+	}
+	s->save = v->save;
+	s->int_state = v->control.int_state;
+	s->v_tpr = v->control.int_ctl & V_TPR_MASK;
+	s->event_inj = v->control.event_inj;
+	s->event_inj_err = v->control.event_inj_err;
+	memcpy(s->regs, vm->regs, sizeof(s->regs));
+	s->gcr0 = vm->gcr0;
+	s->gcr3 = vm->gcr3;
+	s->gcr4 = vm->gcr4;
+	/* An image XSAVE wrote: XRSTOR of it cannot fault. */
+	memcpy(s->fpu, vm->fpu, fpu_size);
+	return 0;
+}
+
+int svmk_restore(struct svmk_vm *vm)
+{
+	struct vmcb *v = vm->vmcb;
+	const struct svmk_snapshot *s = vm->snap;
+
+	if (!s)
+		return -ENOENT;
+	/*
+	 * After a shutdown intercept the save area is undefined, and all of
+	 * it is rewritten here; the processor does not write the control
+	 * fields svmk set up (intercepts, maps, ASID, nested paging), and
+	 * int_ctl is set whole: the VM may run again.
+	 */
+	v->save = s->save;
+	v->control.int_state = s->int_state;
+	v->control.int_ctl = V_INTR_MASKING_MASK | s->v_tpr;
+	v->control.event_inj = s->event_inj;
+	v->control.event_inj_err = s->event_inj_err;
+	memcpy(vm->regs, s->regs, sizeof(vm->regs));
+	memcpy(vm->fpu, s->fpu, fpu_size);
+	vm->gcr0 = s->gcr0;
+	vm->gcr3 = s->gcr3;
+	vm->gcr4 = s->gcr4;
+	vm->pending_in = 0;
+	vm->dead = false;
+	/*
+	 * Shadow mode: as after SET_SREGS, rebuild the shadow tables, which
+	 * may come from another CR3 or from page tables user space is about
+	 * to copy back; svmk_shadow_prepare() puts the root in CR3 again.
+	 */
+	if (vm->paging == SVMK_PAGING_SHADOW && vm->started)
+		vm->sh.stale = true;
 	return 0;
 }
 
@@ -634,6 +731,9 @@ static int handle_exit(struct svmk_vm *vm)
 	case SVM_EXIT_CPUID:
 		return handle_cpuid(vm);
 	case SVM_EXIT_NPF:
+		if (svmk_npt_write_fault(vm, v->control.exit_info_2,
+					 v->control.exit_info_1))
+			return 0;
 		if (v->control.exit_info_2 >= vm->mem_size) {
 			run->exit_reason = SVMK_EXIT_MMIO;
 			run->mmio.gpa = v->control.exit_info_2;

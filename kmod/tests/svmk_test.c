@@ -125,6 +125,39 @@ GUEST(g_remap,
 	/* unmap it: the next read must fault (#PF, not present) */
 	"andq $-2, (%rbx)\n invlpg (0x100000)\n mov 0x100000, %eax\n hlt\n");
 GUEST(g_ad, "movq $5, 0x102000\n mov 0x103000, %rax\n hlt\n");
+/*
+ * The dirty log, in three rounds with an OUT after each: write two pages,
+ * read one; read a written page, write one directly and one through the
+ * 1 GiB alias; read, then write the first page again (a read must not
+ * map it writable). No stack use.
+ */
+GUEST(g_dirty,
+	"movl $1, 0x100000\n movl $2, 0x102000\n mov 0x101000, %eax\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	"mov 0x100000, %eax\n movl $3, 0x103000\n"
+	"mov $0x40000000, %ebx\n movl $4, 0x105000(%rbx)\n out %eax, %dx\n"
+	"mov 0x100000, %ecx\n movl $5, 0x100000\n out %eax, %dx\n hlt\n");
+/*
+ * Snapshot and restore: set up registers, FPU state and a shadow entry,
+ * report at the snapshot, then report what the guest sees, change all of
+ * it (CR3, then a PTE) and report through the new translation.
+ */
+GUEST(g_snap,
+	"mov $0x1111, %ebx\n mov $0x5555, %r15d\n"
+	"movabs $0x1234567887654321, %rax\n movq %rax, %xmm0\n"
+	"push $0x7f80\n ldmxcsr (%rsp)\n pop %rax\n"
+	"mov 0x100000, %eax\n mov $0x500, %dx\n out %eax, %dx\n"
+	"movq %xmm0, %rax\n out %eax, %dx\n mov %ebx, %eax\n out %eax, %dx\n"
+	"mov %r15d, %eax\n out %eax, %dx\n"
+	"push %rax\n stmxcsr (%rsp)\n pop %rax\n out %eax, %dx\n"
+	"mov %cr3, %rax\n out %eax, %dx\n mov 0x100000, %eax\n out %eax, %dx\n"
+	"mov $0x2222, %ebx\n xor %r15d, %r15d\n pxor %xmm0, %xmm0\n"
+	"push $0x1f80\n ldmxcsr (%rsp)\n pop %rax\n"
+	"mov $0x1f0000, %eax\n mov %rax, %cr3\n"
+	"mov $0x4800, %ecx\n addq $0x1000, (%rcx)\n invlpg 0x100000\n"
+	"mov 0x100000, %eax\n mov $0x501, %dx\n out %eax, %dx\n hlt\n");
+GUEST(g_snap_triple, "mov $0x500, %dx\n out %eax, %dx\n mov $0x502, %dx\n"
+	"out %eax, %dx\n push $0\n push $0\n lidt (%rsp)\n ud2\n");
 GUEST(g_int, "int $0x80\n hlt\n");
 GUEST(g_cr4_vmxe, "mov %cr4, %rax\n or $0x2000, %rax\n mov %rax, %cr4\n hlt\n");
 GUEST(g_cr0_wp_off, "mov %cr0, %rax\n and $~0x10000, %eax\n mov %rax, %cr0\n"
@@ -678,6 +711,149 @@ static int t_ad(struct vm *vm)
 	return 0;
 }
 
+#define LOG_WORDS (int)(MEM_SIZE / 4096 / 64)
+
+/*
+ * Read and empty the dirty log; the pages in want[] must be logged, those
+ * in maybe[] may be, no other. Page tables are in maybe[]: the processor
+ * writes their accessed bits (a write whenever a bit was clear), and QEMU's
+ * TCG walks them as if to write even when every bit is set.
+ */
+static int expect_dirty(struct vm *vm, const int *want, int nwant,
+			const int *maybe, int nmaybe)
+{
+	uint64_t bm[LOG_WORDS];
+	struct svmk_dirty_log log = { (uintptr_t)bm, sizeof(bm), 0 };
+	int p, i, in;
+
+	memset(bm, 0xee, sizeof(bm));
+	CHECK(ioctl(vm->fd, SVMK_GET_DIRTY_LOG, &log) == 0,
+	      "GET_DIRTY_LOG: %s", strerror(errno));
+	for (p = 0; p < LOG_WORDS * 64; p++) {
+		int bit = bm[p / 64] >> (p % 64) & 1;
+
+		for (in = 0, i = 0; i < nwant; i++)
+			in |= want[i] == p;
+		for (i = 0; i < nmaybe && !in && bit; i++)
+			if (maybe[i] == p)
+				bit = 0;
+		CHECK(bit == in, "page %#x %s", p,
+		      in ? "written, not logged" : "logged, not written");
+	}
+	return 0;
+}
+
+static const int tables[] = { G_PML4 >> 12, G_PDPT >> 12, G_PD >> 12,
+			      G_PT >> 12, 0x1f0 };
+#define NTABLES (int)(sizeof(tables) / sizeof(tables[0]))
+
+static int t_dirty_log(struct vm *vm)
+{
+	static const int r1[] = { 0x100, 0x102 }, r2[] = { 0x103, 0x105 },
+			 r3[] = { 0x100 };
+	uint64_t bm[LOG_WORDS];
+	struct svmk_dirty_log log = { 8, sizeof(bm), 0 };
+
+	*(uint32_t *)(vm->mem + G_DATA + 0x1000) = 0x77;
+	/* Before the first run: TDP builds its leaves read-only. */
+	if (vm_setup(vm, g_dirty, g_dirty_end, 0))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_ENABLE_DIRTY_LOG, 0) == 0,
+	      "ENABLE_DIRTY_LOG: %s", strerror(errno));
+	if (expect_out(vm, 0x500, 4, 0x77) ||
+	    expect_dirty(vm, r1, 2, tables, NTABLES) ||
+	    expect_out(vm, 0x500, 4, 1) ||
+	    expect_dirty(vm, r2, 2, tables, NTABLES) ||
+	    expect_out(vm, 0x500, 4, 1))
+		return -1;
+	/* A bitmap svmk cannot write: EFAULT, and the log stays. */
+	EXPECT_ERR(ioctl(vm->fd, SVMK_GET_DIRTY_LOG, &log), EFAULT);
+	if (expect_dirty(vm, r3, 1, tables, NTABLES) ||
+	    expect_reason(vm, SVMK_EXIT_HLT) ||
+	    expect_dirty(vm, NULL, 0, tables, NTABLES))
+		return -1;
+	CHECK(*(uint32_t *)(vm->mem + G_DATA) == 5 &&
+	      *(uint32_t *)(vm->mem + G_DATA + 0x5000) == 4,
+	      "guest writes not in memory");
+	return 0;
+}
+
+/*
+ * SVMK_RESTORE gives back the registers, the FPU state and CR3 taken by
+ * SVMK_SNAPSHOT, and (user space having copied the page table back) the
+ * old translation, which shadow mode must not keep in its tables.
+ */
+static int t_snapshot(struct vm *vm)
+{
+	static const int logged[] = { G_PT >> 12, (G_KSTACK >> 12) - 1 };
+	struct svmk_regs r0, r1;
+	struct svmk_sregs s0, s1;
+	uint8_t pt[4096];
+	int round;
+
+	*(uint32_t *)(vm->mem + G_DATA) = 0xaaaa;
+	*(uint32_t *)(vm->mem + G_DATA + 0x1000) = 0xbbbb;
+	if (vm_setup(vm, g_snap, g_snap_end, 0))
+		return -1;
+	*q(vm, 0x1f0000) = *q(vm, G_PML4);	/* another CR3, same map */
+	if (expect_out(vm, 0x500, 4, 0xaaaa))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_SNAPSHOT, 0) == 0, "SNAPSHOT: %s",
+	      strerror(errno));
+	/* After the first run: the leaves become read-only now. */
+	CHECK(ioctl(vm->fd, SVMK_ENABLE_DIRTY_LOG, 0) == 0,
+	      "ENABLE_DIRTY_LOG: %s", strerror(errno));
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r0) == 0 &&
+	      ioctl(vm->fd, SVMK_GET_SREGS, &s0) == 0, "GET_(S)REGS");
+	memcpy(pt, vm->mem + G_PT, sizeof(pt));
+	for (round = 0; round < 2; round++) {
+		if (expect_out(vm, 0x500, 4, 0x87654321) ||
+		    expect_out(vm, 0x500, 4, 0x1111) ||
+		    expect_out(vm, 0x500, 4, 0x5555) ||
+		    expect_out(vm, 0x500, 4, 0x7f80) ||
+		    expect_out(vm, 0x500, 4, G_PML4) ||
+		    expect_out(vm, 0x500, 4, 0xaaaa) ||
+		    expect_out(vm, 0x501, 4, 0xbbbb))
+			return -1;
+		/*
+		 * Reading the log drops shadow tables too: only in the
+		 * second round, so that the first restore must do it.
+		 */
+		if (round == 1 && expect_dirty(vm, logged, 2, tables, NTABLES))
+			return -1;
+		/* What a reset does: memory back (user space), then the vCPU. */
+		memcpy(vm->mem + G_PT, pt, sizeof(pt));
+		CHECK(ioctl(vm->fd, SVMK_RESTORE, 0) == 0, "RESTORE: %s",
+		      strerror(errno));
+		CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r1) == 0 &&
+		      ioctl(vm->fd, SVMK_GET_SREGS, &s1) == 0, "GET_(S)REGS");
+		CHECK(!memcmp(&r0, &r1, sizeof(r0)), "regs differ: rip %#llx",
+		      (unsigned long long)r1.rip);
+		CHECK(!memcmp(&s0, &s1, sizeof(s0)), "sregs differ: cr3 %#llx",
+		      (unsigned long long)s1.cr3);
+	}
+	return 0;
+}
+
+/* A VM that shut down runs again from its snapshot. */
+static int t_restore_shutdown(struct vm *vm)
+{
+	if (vm_setup(vm, g_snap_triple, g_snap_triple_end, 0) ||
+	    expect_out(vm, 0x500, 4, 0))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_SNAPSHOT, 0) == 0, "SNAPSHOT: %s",
+	      strerror(errno));
+	if (expect_out(vm, 0x502, 4, 0) ||
+	    expect_reason(vm, SVMK_EXIT_SHUTDOWN))
+		return -1;
+	EXPECT_ERR(vm_run(vm), EIO);
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SNAPSHOT, 0), EIO);
+	CHECK(ioctl(vm->fd, SVMK_RESTORE, 0) == 0, "RESTORE: %s",
+	      strerror(errno));
+	return expect_out(vm, 0x502, 4, 0) ||
+	       expect_reason(vm, SVMK_EXIT_SHUTDOWN);
+}
+
 static int t_int(struct vm *vm)
 {
 	/* A software interrupt through the guest IDT. */
@@ -961,6 +1137,9 @@ static const struct {
 	{ "cr3-read", t_cr3 },
 	{ "pte-remap-invlpg-cr3", t_remap },
 	{ "accessed-dirty", t_ad },
+	{ "dirty-log", t_dirty_log },
+	{ "snapshot-restore", t_snapshot },
+	{ "restore-after-shutdown", t_restore_shutdown },
 	{ "int-0x80", t_int },
 	{ "sregs-roundtrip", t_sregs_roundtrip },
 	{ "cr4-reserved-gp", t_cr4_gp },
@@ -1325,6 +1504,60 @@ static int n_memlock(void)
 	return 0;
 }
 
+/* Bad arguments to the snapshot and dirty-log ioctls. */
+static int n_snapshot_args(void)
+{
+	uint64_t bm[512];
+	struct svmk_dirty_log log = { (uintptr_t)bm, LOG_WORDS * 8, 0 }, bad;
+	struct vm vm;
+	void *ro;
+	int fd, i;
+
+	fd = open("/dev/svmk", O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0, "open");
+	EXPECT_ERR(ioctl(fd, SVMK_ENABLE_DIRTY_LOG, 0), ENOEXEC);
+	EXPECT_ERR(ioctl(fd, SVMK_RESTORE, 0), ENOENT);
+	close(fd);
+
+	if (vm_create(&vm, SVMK_PAGING_TDP) ||
+	    vm_setup(&vm, g_io_sizes, g_io_sizes_end, 0))
+		return -1;
+	EXPECT_ERR(ioctl(vm.fd, SVMK_SNAPSHOT, 1), EINVAL);
+	EXPECT_ERR(ioctl(vm.fd, SVMK_RESTORE, 1), EINVAL);
+	EXPECT_ERR(ioctl(vm.fd, SVMK_ENABLE_DIRTY_LOG, 1), EINVAL);
+	EXPECT_ERR(ioctl(vm.fd, SVMK_RESTORE, 0), ENOENT);
+	EXPECT_ERR(ioctl(vm.fd, SVMK_GET_DIRTY_LOG, &log), ENOENT);
+	CHECK(ioctl(vm.fd, SVMK_ENABLE_DIRTY_LOG, 0) == 0, "ENABLE: %s",
+	      strerror(errno));
+	EXPECT_ERR(ioctl(vm.fd, SVMK_GET_DIRTY_LOG, (void *)8), EFAULT);
+	bad = log, bad.flags = 1;
+	EXPECT_ERR(ioctl(vm.fd, SVMK_GET_DIRTY_LOG, &bad), EINVAL);
+	bad = log, bad.size = LOG_WORDS * 8 - 1;
+	EXPECT_ERR(ioctl(vm.fd, SVMK_GET_DIRTY_LOG, &bad), EINVAL);
+	bad = log, bad.bitmap = -4096ull;
+	EXPECT_ERR(ioctl(vm.fd, SVMK_GET_DIRTY_LOG, &bad), EFAULT);
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ro != MAP_FAILED, "mmap");
+	bad = log, bad.bitmap = (uintptr_t)ro;
+	EXPECT_ERR(ioctl(vm.fd, SVMK_GET_DIRTY_LOG, &bad), EFAULT);
+	munmap(ro, 4096);
+	/* A larger bitmap is fine; svmk writes exactly its words. */
+	memset(bm, 0xee, sizeof(bm));
+	bad = log, bad.size = sizeof(bm);
+	CHECK(ioctl(vm.fd, SVMK_GET_DIRTY_LOG, &bad) == 0, "GET: %s",
+	      strerror(errno));
+	for (i = 0; i < 512; i++)
+		CHECK(bm[i] == (i < LOG_WORDS ? 0 : 0xeeeeeeeeeeeeeeeeull),
+		      "word %d: %#llx", i, (unsigned long long)bm[i]);
+	/* An IN waiting for its data cannot be in a snapshot. */
+	if (expect_out(&vm, 0x80, 1, 0xab) || expect_out(&vm, 0x502, 2, 0x1234) ||
+	    expect_reason(&vm, SVMK_EXIT_IO))
+		return -1;
+	EXPECT_ERR(ioctl(vm.fd, SVMK_SNAPSHOT, 0), EBUSY);
+	vm_destroy(&vm);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -1337,6 +1570,7 @@ static const struct {
 	{ "tsc-khz", n_tsc_khz },
 	{ "memory-kinds", n_memory_kinds },
 	{ "memlock-limit", n_memlock },
+	{ "snapshot-dirty-log-args", n_snapshot_args },
 };
 
 /* Usage: svmk_test [tdp|shadow|all [NAME-SUBSTRING]] */

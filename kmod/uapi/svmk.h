@@ -15,11 +15,18 @@
  *   run = mmap(NULL, SVMK_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
  *   for (;;) { ioctl(fd, SVMK_RUN, 0); switch (run->exit_reason) ... }
  *
+ * To start again and again from one state (a function called once per
+ * request): SVMK_SNAPSHOT and SVMK_ENABLE_DIRTY_LOG at that state, keeping a
+ * copy of guest memory; after each run SVMK_GET_DIRTY_LOG, copy the pages it
+ * names back into guest memory, SVMK_RESTORE (see below).
+ *
  * Every ioctl returns 0 or -1 with errno: EINVAL for a bad argument, EBUSY
  * for a setting that can no longer change (memory or paging after the first
- * SVMK_RUN), EFAULT for an unreadable argument, ENOTTY for an unknown
- * request, EIO when called from another process than the opener (except
- * SVMK_GET_API_VERSION and SVMK_GET_TSC_KHZ, which any process may ask).
+ * SVMK_RUN), EFAULT for an unreadable or unwritable argument, ENOENT for
+ * what does not exist yet (no snapshot, no dirty log), ENOTTY for an
+ * unknown request, EIO when called from another process than the opener
+ * (except SVMK_GET_API_VERSION and SVMK_GET_TSC_KHZ, which any process may
+ * ask).
  * SVMK_RUN fails with EINTR when a signal is pending or run->immediate_exit
  * is set (exit_reason is then SVMK_EXIT_INTR and the guest can be resumed),
  * ENOEXEC without memory, EIO after SVMK_EXIT_SHUTDOWN, EBUSY while kvm-amd
@@ -125,6 +132,50 @@ struct svmk_sregs {
 	struct svmk_dtable gdt, idt;
 	__u64 cr0, cr2, cr3, cr4;
 	__u64 efer;
+};
+
+/*
+ * SVMK_SNAPSHOT (argument 0): keep a copy of the whole vCPU in svmk,
+ * replacing any earlier one: what SVMK_GET_REGS and SVMK_GET_SREGS show,
+ * the FPU, SSE and AVX state, CR8, the SYSCALL and SYSENTER MSRs,
+ * KernelGSbase, the interrupt shadow and an event being delivered. Not
+ * guest memory: user space keeps that (it is its own mapping). EINVAL if
+ * the state is one SVMK_SET_REGS or SVMK_SET_SREGS would refuse (the copy
+ * is loaded later without checks), EBUSY while an IN waits for its data
+ * (run first), EIO after SVMK_EXIT_SHUTDOWN.
+ * SVMK_RESTORE (argument 0): load the copy back into the vCPU; an IN still
+ * waiting for its data is dropped. After SVMK_EXIT_SHUTDOWN it makes the VM
+ * runnable again. In shadow mode it drops the shadow tables. ENOENT without
+ * a snapshot.
+ * The copy never leaves the kernel: a bad FPU image from user space would
+ * make XRSTOR fault in svmk, so there is no ioctl that takes one.
+ * These and the dirty-log ioctls are additions within API version 1: a
+ * module without them answers ENOTTY.
+ */
+
+/*
+ * The dirty log: which pages of guest memory were written, by the guest or
+ * by svmk on its behalf (accessed and dirty bits in the guest's page
+ * tables, as the processor sets them), since the log started or was last
+ * read. Writes by user space through its own mapping are not logged.
+ * A page may be logged that was only read, never one written and not logged
+ * (e.g. under QEMU's TCG, which walks guest page tables as if to write).
+ * The first write to each page after a read of the log costs one exit
+ * (nested #PF in TDP mode, #PF in shadow mode), handled inside svmk.
+ *
+ * SVMK_ENABLE_DIRTY_LOG (argument 0): start logging, with an empty log
+ * (again: empty it). On for the life of the VM. ENOEXEC without memory.
+ * SVMK_GET_DIRTY_LOG (struct svmk_dirty_log): copy the log to bitmap and
+ * empty it. Bit i (bit i % 64 of the little-endian 64-bit word i / 64) is
+ * page i, at guest-physical i * 4096; bits past the end of memory are 0.
+ * svmk writes exactly ((memory size / 4096 + 63) / 64) * 8 bytes, and size
+ * must be at least that: EINVAL if shorter or flags is not 0; ENOENT while
+ * logging is off; EFAULT if bitmap cannot be written (the log is then kept).
+ */
+struct svmk_dirty_log {
+	__u64 bitmap;	/* user address of the bitmap */
+	__u64 size;	/* its size in bytes */
+	__u64 flags;	/* must be 0 */
 };
 
 /* The page mapped from the fd at offset 0. */
@@ -250,5 +301,9 @@ struct svmk_run {
  * is the host's tsc_khz; -1/ENODEV if the host does not know it.
  */
 #define SVMK_GET_TSC_KHZ	_IO(SVMK_IO, 0x08)
+#define SVMK_SNAPSHOT		_IO(SVMK_IO, 0x09)
+#define SVMK_RESTORE		_IO(SVMK_IO, 0x0a)
+#define SVMK_ENABLE_DIRTY_LOG	_IO(SVMK_IO, 0x0b)
+#define SVMK_GET_DIRTY_LOG	_IOW(SVMK_IO, 0x0c, struct svmk_dirty_log)
 
 #endif /* _UAPI_SVMK_H */
