@@ -438,7 +438,7 @@ struct svm_backend {
 	unsigned long ioctl_run, ioctl_regs, ioctl_sregs;
 	const char *ioctl_names[3];
 	/* Function mode's: set regs, set sregs, set FPU (vCPU fd), dirty log
-	 * (VM fd). */
+	 * (VM fd); 0 for one the backend does not need. */
 	unsigned long ioctl_serve[4];
 	const char *ioctl_serve_names[4];
 };

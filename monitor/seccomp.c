@@ -83,6 +83,16 @@ static const struct rule {
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
+/*
+ * A function-mode ioctl rule for a request the backend does not have: left
+ * out, rather than allowing request 0.
+ */
+static bool unused(const struct svm_backend *be, const struct rule *r)
+{
+	return r->a1 <= REQ_SERVE0 && r->a1 >= REQ_SERVE0 - 3 &&
+	    be->ioctl_serve[REQ_SERVE0 - r->a1] == 0;
+}
+
 static void fmt_arg(const struct svm_backend *be, char *buf, size_t len,
     const char *sep, const char *what, uint64_t v)
 {
@@ -99,9 +109,7 @@ static void fmt_arg(const struct svm_backend *be, char *buf, size_t len,
 		    be->ioctl_names[REQ_RUN - v]);
 	else if (v <= REQ_SERVE0 && v >= REQ_SERVE0 - 3)
 		snprintf(buf, len, "%s%s == %s", sep, what,
-		    be->ioctl_serve_names[REQ_SERVE0 - v] ?
-		        be->ioctl_serve_names[REQ_SERVE0 - v] :
-		        "(none)");
+		    be->ioctl_serve_names[REQ_SERVE0 - v]);
 	else if (v == FD_VM)
 		snprintf(buf, len, "%s%s == vm_fd", sep, what);
 	else if (v == FD_OUT)
@@ -140,6 +148,8 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		                                               0];
 		char a[3][48];
 
+		if (unused(be, r))
+			continue;
 		fmt_arg(be, a[0], sizeof(a[0]), "", n[0], r->a0);
 		fmt_arg(be, a[1], sizeof(a[1]), a[0][0] ? ", " : "", n[1],
 		    r->a1);
@@ -198,7 +208,8 @@ static ssize_t build(const struct svm_vm *vm, void *buf, size_t len, char *err,
 		unsigned nc = 0;
 
 		if (((r->when & STATS) && !vm->want_stats) ||
-		    ((r->when & SERVE) && !vm->serve_filter))
+		    ((r->when & SERVE) && !vm->serve_filter) ||
+		    unused(vm->be, r))
 			continue;
 		/*
 		 * fds and ioctl requests are 32-bit in the kernel, and musl's

@@ -16,6 +16,9 @@
 struct svmk_backend {
 	int fd;
 	struct svmk_run *run;
+	/* Function mode: svmk's dirty log, whole 64-bit words. */
+	uint64_t *log;
+	size_t log_size;
 };
 
 static int fail(char *err, size_t errlen, const char *what)
@@ -83,6 +86,7 @@ static int svmk_open(struct svm_vm *vm, char *err, size_t errlen)
 		khz = 0;
 	vm_set_clock(vm, (uint64_t)khz, __builtin_ia32_rdtsc());
 	vm->vcpu_fd = sb->fd;
+	vm->vm_fd = sb->fd; /* one fd is VM and vCPU */
 	vm->kick = &sb->run->immediate_exit;
 	return 0;
 }
@@ -194,17 +198,60 @@ static void svmk_run_loop(struct svm_vm *vm)
 		vm->stats.monitor_ns = vm_now_ns() - start - vm->stats.guest_ns;
 }
 
+/*
+ * Function mode. svmk keeps the vCPU copy itself (SVMK_SNAPSHOT), FPU state
+ * included, and completes an exit before SVMK_RUN returns, so there is no
+ * pending exit to finish first, unlike with KVM.
+ */
+static int svmk_save(struct svm_vm *vm)
+{
+	struct svmk_backend *sb = vm->backend;
+
+	sb->log_size = (vm->mem_size / SVM_PAGE_SIZE + 63) / 64 * 8;
+	if ((sb->log = calloc(1, sb->log_size)) == NULL ||
+	    ioctl(sb->fd, SVMK_SNAPSHOT, 0) < 0 ||
+	    ioctl(sb->fd, SVMK_ENABLE_DIRTY_LOG, 0) < 0)
+		return -1;
+	return 0;
+}
+
+static int svmk_dirty(struct svm_vm *vm, unsigned long *bitmap)
+{
+	struct svmk_backend *sb = vm->backend;
+	struct svmk_dirty_log log = {
+		.bitmap = (uintptr_t)sb->log,
+		.size = sb->log_size,
+	};
+	size_t i;
+
+	if (ioctl(sb->fd, SVMK_GET_DIRTY_LOG, &log) < 0)
+		return -1;
+	/* bitmap has at least as many words (call.c), each 64 bits. */
+	for (i = 0; i < sb->log_size / 8; i++)
+		bitmap[i] |= sb->log[i];
+	return 0;
+}
+
+/* Registers, FPU, segments and (shadow mode) paging state, in one call. */
+static int svmk_restore(struct svm_vm *vm)
+{
+	struct svmk_backend *sb = vm->backend;
+
+	return ioctl(sb->fd, SVMK_RESTORE, 0) < 0 ? -1 : 0;
+}
+
 static void svmk_close(struct svm_vm *vm)
 {
 	struct svmk_backend *sb = vm->backend;
 
 	if (sb->run != NULL)
 		munmap(sb->run, SVMK_RUN_SIZE);
+	free(sb->log);
 	if (sb->fd >= 0)
 		close(sb->fd);
 	free(sb);
 	vm->backend = NULL;
-	vm->vcpu_fd = -1;
+	vm->vcpu_fd = vm->vm_fd = -1;
 	vm->kick = NULL;
 }
 
@@ -214,8 +261,15 @@ const struct svm_backend svm_backend_svmk = {
 	.run = svmk_run_loop,
 	.regs = svmk_regs,
 	.close = svmk_close,
+	.save = svmk_save,
+	.dirty = svmk_dirty,
+	.restore = svmk_restore,
 	.ioctl_run = SVMK_RUN,
 	.ioctl_regs = SVMK_GET_REGS,
 	.ioctl_sregs = SVMK_GET_SREGS,
 	.ioctl_names = { "SVMK_RUN", "SVMK_GET_REGS", "SVMK_GET_SREGS" },
+	/* SVMK_RESTORE resets what KVM needs three ioctls for. */
+	.ioctl_serve = { SVMK_RESTORE, 0, 0, SVMK_GET_DIRTY_LOG },
+	.ioctl_serve_names = { "SVMK_RESTORE", NULL, NULL,
+	    "SVMK_GET_DIRTY_LOG" },
 };
