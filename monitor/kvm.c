@@ -339,6 +339,13 @@ static int kvm_save(struct svm_vm *vm)
 	    ioctl(kb->vcpu_fd, KVM_GET_FPU, &kb->fpu) < 0 ||
 	    set_log(vm, kb, KVM_MEM_LOG_DIRTY_PAGES) < 0)
 		return -1;
+	/*
+	 * kvm-amd reports TR as busy (11) whatever the VMCB holds; a reset
+	 * must enter with the type the app started with (x86_tss_type(): 9
+	 * on AMD, where QEMU's emulated SVM applies the I/O bitmap that
+	 * opens the hypercall ports only to type 9).
+	 */
+	kb->sregs.tr.type = x86_tss_type();
 	/* Start the log from here: clear what it holds. */
 	return ioctl(kb->vm_fd, KVM_GET_DIRTY_LOG,
 	    &(struct kvm_dirty_log) { .slot = 0, .dirty_bitmap = kb->log });
