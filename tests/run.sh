@@ -43,8 +43,9 @@ nok() {
 
 # t NAME STATUS STDOUT STDERR [INPUT] -- CMD...
 # Runs CMD with INPUT (a file, default /dev/null) on stdin. STDOUT must match
-# exactly ("*" skips the check); STDERR is an extended regex the whole of
-# stderr must match, or empty when stderr must be empty.
+# exactly ("*" skips the check, "@FILE" compares bytes with FILE); STDERR is
+# an extended regex the whole of stderr must match, or empty when stderr
+# must be empty.
 t() {
 	name=$1 want=$2 wout=$3 werr=$4
 	shift 4
@@ -58,7 +59,10 @@ t() {
 	st=$?
 	why=
 	[ "$st" = "$want" ] || why="status $st, want $want"
-	if [ "$wout" != "*" ] && [ "$(cat "$tmp/out")" != "$wout" ]; then
+	if [ "${wout#@}" != "$wout" ]; then
+		cmp -s "${wout#@}" "$tmp/out" ||
+			why="$why${why:+; }stdout ($(wc -c <"$tmp/out") bytes) differs from ${wout#@}"
+	elif [ "$wout" != "*" ] && [ "$(cat "$tmp/out")" != "$wout" ]; then
 		why="$why${why:+; }stdout: $(head -c 200 "$tmp/out")"
 	fi
 	if [ -z "$werr" ]; then
@@ -332,8 +336,100 @@ if ! $vm_only; then
 	fi
 fi
 
-# Function mode, driven over a pipe by a Python runner (host only: the QEMU
-# machine has no Python, and svmk has no function mode).
+# Function mode over a pipe, on every backend, driven from the shell: the
+# QEMU machine has no Python for serve_test.py and jsonfn_test.py (below,
+# on the host). le32 N prints N as 4 little-endian bytes; req writes each
+# argument as a request; ans RESULT STATUS DATA writes one expected answer.
+le32() {
+	# shellcheck disable=SC2059 # the format is the bytes
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 & 255)) \
+		$(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
+}
+req() {
+	for r in "$@"; do
+		le32 ${#r}
+		printf %s "$r"
+	done
+}
+ans() {
+	le32 ${#3}
+	le32 "$1"
+	le32 "$2"
+	printf %s "$3"
+}
+callee=$g/callee.bin
+call="svm-sandbox: call:"
+req a b status "" >"$tmp/req"
+{ ans 0 0 "call 1: a"; ans 0 0 "call 1: b"; ans 0 7 "call 1: status"
+	ans 0 0 "call 1: "; } >"$tmp/want"
+t "serve: answers, each from a fresh VM" 0 "@$tmp/want" "" "$tmp/req" -- \
+	"$svm" --serve "$callee"
+req a b c >"$tmp/req"
+{ ans 0 0 "call 1: a"; ans 0 0 "call 2: b"; ans 0 0 "call 3: c"; } >"$tmp/want"
+t "serve: --warm keeps the VM as the last call left it" 0 "@$tmp/want" "" \
+	"$tmp/req" -- "$svm" --serve --warm "$callee"
+req dirty check >"$tmp/req"
+{ ans 0 0 "call 1: dirty"; ans 0 0 "call 1: check"; } >"$tmp/want"
+t "serve: the 100 pages a call dirtied are as they were at ready" 0 \
+	"@$tmp/want" "" "$tmp/req" -- "$svm" --serve "$callee"
+{ ans 0 0 "call 1: dirty"; ans 0 9 "call 2: check"; } >"$tmp/want"
+t "serve: --warm keeps them dirty (so the check above can fail)" 0 \
+	"@$tmp/want" "" "$tmp/req" -- "$svm" --serve --warm "$callee"
+req div0 after >"$tmp/req"
+{ ans 250 0 ""; ans 0 0 "call 1: after"; } >"$tmp/want"
+t "serve: a faulting call (250), then a pristine one" 0 "@$tmp/want" \
+	"$call guest fault: #DE divide error \(vector 0\) at $rip, error code 0" \
+	"$tmp/req" -- "$svm" --serve "$callee"
+req spin after >"$tmp/req"
+{ ans 124 0 ""; ans 0 0 "call 1: after"; } >"$tmp/want"
+t "serve: a call that times out (124), then a pristine one" 0 "@$tmp/want" \
+	"$call timeout after 500 ms" "$tmp/req" -- \
+	"$svm" --serve --timeout=500ms "$callee"
+req exit after >"$tmp/req"
+{ ans 42 42 ""; ans 0 0 "call 1: after"; } >"$tmp/want"
+t "serve: an app that exits in a call (42), then a pristine one" 0 \
+	"@$tmp/want" "$call the app exited" "$tmp/req" -- "$svm" --serve "$callee"
+req big after >"$tmp/req"
+{ ans 252 0 ""; ans 0 0 "call 1: after"; } >"$tmp/want"
+t "serve: an answer claimed past the buffer (252), then a pristine one" 0 \
+	"@$tmp/want" "$call done: answer 0x[0-9a-f]+\+0x1001 outside the app's buffer" \
+	"$tmp/req" -- "$svm" --serve "$callee"
+req "$(printf '%5000s' | tr ' ' x)" after >"$tmp/req"
+{ ans 2 0 ""; ans 0 0 "call 1: after"; } >"$tmp/want"
+t "serve: a request larger than the app's buffer is refused (2)" 0 \
+	"@$tmp/want" "svm-sandbox: request larger than the app's 4096-byte input buffer" \
+	"$tmp/req" -- "$svm" --serve "$callee"
+req print after >"$tmp/req"
+{ ans 0 0 "call 1: print"; ans 0 0 "call 1: after"; } >"$tmp/want"
+t "serve: what a call prints goes to stderr" 0 "@$tmp/want" \
+	"callee prints a line" "$tmp/req" -- "$svm" --serve "$callee"
+i=0
+: >"$tmp/req"
+: >"$tmp/want"
+while [ $i -lt 300 ]; do
+	req "r$i" >>"$tmp/req"
+	ans 0 0 "call 1: r$i" >>"$tmp/want"
+	i=$((i + 1))
+done
+t "serve: 300 calls, each from a fresh VM" 0 "@$tmp/want" "" "$tmp/req" -- \
+	"$svm" --serve "$callee"
+printf '\005\000\000\000ab' >"$tmp/req"
+t "serve: a truncated request ends the server (2)" 2 "" \
+	"svm-sandbox: truncated request on stdin" "$tmp/req" -- "$svm" --serve "$callee"
+t "serve: a function app run without --serve is told how" 252 "" \
+	"svm-sandbox: the app serves calls: run it in function mode \(--serve\)" \
+	-- "$svm" "$callee"
+req x y >"$tmp/req"
+{ ans 0 0 ""; ans 0 0 ""; } >"$tmp/want"
+t "serve: noop" 0 "@$tmp/want" "" "$tmp/req" -- "$svm" --serve "$apps/noop/noop.bin"
+req '{"b":1,"a":[true,null]}' '[1,' >"$tmp/req"
+{ ans 0 0 '{"ok":true,"canonical":{"a":[true,null],"b":1},"stats":{"values":5,"depth":2,"bytes_in":23}}'
+	ans 0 1 '{"ok":false,"error":"unexpected end of input","offset":3}'; } >"$tmp/want"
+t "serve: jsonfn, a document and a broken one" 0 "@$tmp/want" "" "$tmp/req" -- \
+	"$svm" --serve "$apps/jsonfn/jsonfn.bin"
+
+# Function mode, driven over a pipe by Python runners (host only: the QEMU
+# machine has no Python).
 if ! $vm_only; then
 	subsuite tests/serve_test.py python3 "$top/tests/serve_test.py" "$b"
 	subsuite tests/jsonfn_test.py python3 "$top/tests/jsonfn_test.py" "$b"

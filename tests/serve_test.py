@@ -77,6 +77,10 @@ check("what the handler prints goes to stderr, not the answers", (rc, a, err),
       (0, [(0, 0, b"call 1: print"), (0, 0, b"call 1: dirty"),
            (0, 0, b"call 1: after")], "callee prints a line\n"))
 
+rc, a, err = call(["--serve", callee], [b"dirty", b"check"])
+check("the pages a call dirtied are as they were at ready", (rc, a, err),
+      (0, [(0, 0, b"call 1: dirty"), (0, 0, b"call 1: check")], ""))
+
 rc, a, err = call(["--serve", callee], None, raw=b"\x05\x00\x00\x00ab")
 check("a truncated request ends the server (2)", (rc, a, err),
       (2, [], "svm-sandbox: truncated request on stdin\n"))

@@ -1,7 +1,8 @@
 /*
  * callee: a function-mode app for the tests. It answers "call N: INPUT"
  * where N counts calls in a static variable, so a reset VM always says 1 and a
- * warm one counts; some inputs misbehave on purpose.
+ * warm one counts; some inputs misbehave on purpose. "check" answers with
+ * status 9 if the 101 pages "dirty" writes are not as they were at ready.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@ static int handle(const void *in, size_t in_len, void *out, size_t out_cap,
     size_t *out_len)
 {
 	volatile int zero = 0;
-	int n;
+	int n, status = 0;
 
 	calls++;
 	if (in_len == 4 && memcmp(in, "div0", 4) == 0)
@@ -33,14 +34,19 @@ static int handle(const void *in, size_t in_len, void *out, size_t out_cap,
 	}
 	if (in_len == 5 && memcmp(in, "dirty", 5) == 0)
 		memset(scratch, 0x5a, 100 * 4096); /* dirties 100 pages */
+	if (in_len == 5 && memcmp(in, "check", 5) == 0)
+		for (n = 0; n < 101 * 4096; n++)
+			if (scratch[n] != (char)0xa5)
+				status = 9; /* a page the reset missed */
 	n = snprintf(out, out_cap, "call %d: %.*s", calls, (int)in_len,
 	    (const char *)in);
 	*out_len = (size_t)n < out_cap ? (size_t)n : out_cap;
-	return in_len == 6 && memcmp(in, "status", 6) == 0 ? 7 : 0;
+	return in_len == 6 && memcmp(in, "status", 6) == 0 ? 7 : status;
 }
 
 int main(void)
 {
 	scratch = malloc(101 * 4096);
+	memset(scratch, 0xa5, 101 * 4096);
 	svm_serve(handle, 4096, 4096);
 }
