@@ -92,7 +92,7 @@ unit "ELF and guest-address checks, and every app built" \
 	"$b/tests/unit/elf_test" "$apps"/*/*.bin "$g"/*.bin
 unit "guestlib's libc against glibc" "$b/tests/unit/libc_test"
 
-if command -v clang-format >/dev/null && [ -d "$top/.git" ]; then
+if command -v clang-format >/dev/null && [ -e "$top/.git" ]; then
 	if sh "$top/tests/check-format.sh" >"$tmp/fmt" 2>&1; then
 		ok "C sources match .clang-format"
 	else
