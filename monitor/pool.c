@@ -70,9 +70,20 @@ static void drain_at_exit(void *unused)
 	pool_drain();
 }
 
+/*
+ * A forked child inherits the forking thread's list, but KVM refuses VMs to
+ * any process but their creator's: the child closes its copies (the
+ * parent's VMs stay open in the parent).
+ */
+static void drain_in_child(void)
+{
+	pool_drain();
+}
+
 static void make_key(void)
 {
-	if (pthread_key_create(&exit_key, drain_at_exit) != 0)
+	if (pthread_key_create(&exit_key, drain_at_exit) != 0 ||
+	    pthread_atfork(NULL, NULL, drain_in_child) != 0)
 		exit_key = (pthread_key_t)-1;
 }
 

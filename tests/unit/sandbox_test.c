@@ -297,7 +297,8 @@ static void test_recycle(void)
 	struct svm_sandbox *sb;
 	char out[256], name[128], *argv[] = { callee, NULL };
 	unsigned i;
-	int reused, base;
+	int reused, base, st;
+	pid_t pid;
 
 	svm_sandbox_drain();
 	base = fds();
@@ -333,6 +334,19 @@ static void test_recycle(void)
 	            0 &&
 	        r.status == 0 && reused && strcmp(out, "clean\n") == 0,
 	    "recycle: a VM that served calls is reused clean", &r);
+
+	/* A forked child cannot use its parent's VMs: it gets its own. */
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		_exit(fds() == base &&
+		            leak_run(&cfg, "scan", NULL, out, sizeof(out), &r,
+		                &reused) == 0 &&
+		            r.status == 0 && !reused ?
+		        0 :
+		        1);
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && fds() == base + 3,
+	    "recycle: a forked child drops the parked VMs it inherits", NULL);
 
 	cfg.mem_size *= 2;
 	cfg.recycle = 2;
