@@ -300,7 +300,9 @@ static void kvm_run_loop(struct svm_vm *vm)
 {
 	struct kvm_backend *kb = vm->backend;
 	struct kvm_run *run = kb->run;
+	/* Accumulated: function mode runs this loop once per call. */
 	uint64_t start = vm->want_stats ? vm_now_ns() : 0;
+	uint64_t guest0 = vm->stats.guest_ns;
 
 	for (;;) {
 		/* A stop may have come while the monitor was handling an exit.
@@ -320,7 +322,8 @@ static void kvm_run_loop(struct svm_vm *vm)
 			break;
 	}
 	if (vm->want_stats)
-		vm->stats.monitor_ns = vm_now_ns() - start - vm->stats.guest_ns;
+		vm->stats.monitor_ns +=
+		    vm_now_ns() - start - (vm->stats.guest_ns - guest0);
 }
 
 /*
