@@ -128,6 +128,8 @@ struct svmk_walk {
 	bool fault;	/* the guest must see a #PF ... */
 	u32 pferr;	/* ... with this error code */
 	bool mmio;	/* a table or the page lies outside guest memory */
+	u64 tables[4];	/* gpas of the table pages read, PML4 first ... */
+	int ntables;	/* ... as many as the walk read inside memory */
 };
 int svmk_walk(struct svmk_vm *vm, u64 cr3, u64 gva, u32 access, bool set_ad,
 	      struct svmk_walk *w);
