@@ -44,12 +44,29 @@ struct svmk_npt {
 	u64 *pt[512];	/* SVMK_MEM_MAX / 2 MiB */
 };
 
+/* Shadow roots kept per VM: the current one and 3 previous, as KVM. */
+#define SVMK_SH_ROOTS 4
+
+/* The shadow tables of one guest address space (see svmk_shadow.c). */
+struct svmk_sh_root {
+	u64 *pml4;		/* the PML4 the hardware walks */
+	struct list_head pages;	/* the other shadow table pages under it */
+	u64 gcr3;		/* the guest PML4's gpa, if valid */
+	u64 used;		/* sh.clock at the last switch to it: LRU */
+	bool valid;		/* else pml4 is empty and pages too */
+};
+
 /* Shadow page tables (see svmk_shadow.c). */
 struct svmk_shadow {
-	u64 *root;		/* the PML4 the hardware walks */
-	struct list_head pages;	/* every other shadow table page */
-	unsigned int npages;
+	struct svmk_sh_root roots[SVMK_SH_ROOTS];
+	struct svmk_sh_root *cur;	/* the root of gcr3 */
+	unsigned int npages;	/* pages on the roots' lists, all roots */
+	u64 clock;
+	/* Bitmaps over guest frames, cleared by a full zap. */
+	unsigned long *pt;	/* read as a table by a walk filling a leaf */
+	unsigned long *wmapped;	/* mapped writable by some shadow leaf */
 	bool stale;		/* zap before the next entry */
+	bool tables_written;	/* cached roots may be out of date */
 };
 
 struct svmk_vm {
