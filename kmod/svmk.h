@@ -46,6 +46,8 @@ struct svmk_npt {
 
 /* Shadow roots kept per VM: the current one and 3 previous, as KVM. */
 #define SVMK_SH_ROOTS 4
+/* Frames whose marks a zap clears one by one; more, and it clears all. */
+#define SVMK_SH_MARKS 64
 
 /* The shadow tables of one guest address space (see svmk_shadow.c). */
 struct svmk_sh_root {
@@ -65,6 +67,8 @@ struct svmk_shadow {
 	/* Bitmaps over guest frames, cleared by a full zap. */
 	unsigned long *pt;	/* read as a table by a walk filling a leaf */
 	unsigned long *wmapped;	/* mapped writable by some shadow leaf */
+	u32 marked[SVMK_SH_MARKS];	/* frames with a bit set, ... */
+	unsigned int nmarked;	/* ... if no more than SVMK_SH_MARKS */
 	bool stale;		/* zap before the next entry */
 	bool tables_written;	/* cached roots may be out of date */
 };
