@@ -39,6 +39,12 @@ struct svm_sandbox_config {
 	int stdout_fd; /* the app's fd 1 */
 	int stderr_fd; /* the app's fd 2 */
 	int warm;      /* function mode: no reset between calls */
+	/*
+	 * KVM: svm_sandbox_destroy parks up to this many VMs, wiped, for the
+	 * same thread's next svm_sandbox_create with the same backend, paging
+	 * and mem_size (see svm_sandbox(3)); 0: every sandbox gets a new VM.
+	 */
+	unsigned recycle;
 };
 
 /* How a run or a call ended. */
@@ -113,8 +119,12 @@ int svm_sandbox_filter(struct svm_sandbox *sb, struct sock_fprog *prog,
 int svm_sandbox_lockdown(struct svm_sandbox *sb,
     struct svm_sandbox_result *res);
 
-/* Free everything the sandbox holds; NULL is fine. */
+/* Free everything the sandbox holds (or park its VM: recycle); NULL is fine.
+ */
 void svm_sandbox_destroy(struct svm_sandbox *sb);
+
+/* Free the VMs parked for the calling thread (also done when it exits). */
+void svm_sandbox_drain(void);
 
 /* A short name for kind, e.g. "fault". */
 const char *svm_sandbox_kind_name(enum svm_sandbox_kind kind);

@@ -44,12 +44,33 @@ struct svmk_npt {
 	u64 *pt[512];	/* SVMK_MEM_MAX / 2 MiB */
 };
 
+/* Shadow roots kept per VM: the current one and 3 previous, as KVM. */
+#define SVMK_SH_ROOTS 4
+/* Frames whose marks a zap clears one by one; more, and it clears all. */
+#define SVMK_SH_MARKS 64
+
+/* The shadow tables of one guest address space (see svmk_shadow.c). */
+struct svmk_sh_root {
+	u64 *pml4;		/* the PML4 the hardware walks */
+	struct list_head pages;	/* the other shadow table pages under it */
+	u64 gcr3;		/* the guest PML4's gpa, if valid */
+	u64 used;		/* sh.clock at the last switch to it: LRU */
+	bool valid;		/* else pml4 is empty and pages too */
+};
+
 /* Shadow page tables (see svmk_shadow.c). */
 struct svmk_shadow {
-	u64 *root;		/* the PML4 the hardware walks */
-	struct list_head pages;	/* every other shadow table page */
-	unsigned int npages;
+	struct svmk_sh_root roots[SVMK_SH_ROOTS];
+	struct svmk_sh_root *cur;	/* the root of gcr3 */
+	unsigned int npages;	/* pages on the roots' lists, all roots */
+	u64 clock;
+	/* Bitmaps over guest frames, cleared by a full zap. */
+	unsigned long *pt;	/* read as a table by a walk filling a leaf */
+	unsigned long *wmapped;	/* mapped writable by some shadow leaf */
+	u32 marked[SVMK_SH_MARKS];	/* frames with a bit set, ... */
+	unsigned int nmarked;	/* ... if no more than SVMK_SH_MARKS */
 	bool stale;		/* zap before the next entry */
+	bool tables_written;	/* cached roots may be out of date */
 };
 
 /* A copy of the whole vCPU (SVMK_SNAPSHOT), for SVMK_RESTORE. */
@@ -155,6 +176,8 @@ struct svmk_walk {
 	bool fault;	/* the guest must see a #PF ... */
 	u32 pferr;	/* ... with this error code */
 	bool mmio;	/* a table or the page lies outside guest memory */
+	u64 tables[4];	/* gpas of the table pages read, PML4 first ... */
+	int ntables;	/* ... as many as the walk read inside memory */
 };
 int svmk_walk(struct svmk_vm *vm, u64 cr3, u64 gva, u32 access, bool set_ad,
 	      struct svmk_walk *w);

@@ -43,7 +43,6 @@ static int svmk_open(struct inode *inode, struct file *f)
 		goto err;
 	vm = &sf->vm;
 	mutex_init(&vm->lock);
-	INIT_LIST_HEAD(&vm->sh.pages);
 	vm->paging = svmk_npt_ok ? SVMK_PAGING_TDP : SVMK_PAGING_SHADOW;
 	vm->run = (struct svmk_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vm->run)

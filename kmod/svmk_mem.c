@@ -192,7 +192,8 @@ static u64 rsvd_mask(int level, u64 e, bool nxe)
  *
  * Returns 0 and fills w; w->fault is set if the guest must see a #PF with
  * error code w->pferr, w->mmio is set (w->gpa the address) if a table or
- * the page is outside guest memory.
+ * the page is outside guest memory. w->tables lists the table pages read
+ * (shadow paging write-protects them).
  */
 int svmk_walk(struct svmk_vm *vm, u64 cr3, u64 gva, u32 access, bool set_ad,
 	      struct svmk_walk *w)
@@ -217,6 +218,7 @@ int svmk_walk(struct svmk_vm *vm, u64 cr3, u64 gva, u32 access, bool set_ad,
 			w->gpa = gpa_e;
 			return 0;
 		}
+		w->tables[w->ntables++] = table;
 		p = svmk_gpa_map(vm, gpa_e);
 		e = READ_ONCE(*p);
 		if (!(e & PTE_P)) {

@@ -4,22 +4,48 @@
  *
  * The hardware walks shadow tables that map guest-virtual pages straight to
  * the pinned host pages; the guest's CR3 and tables are only read by
- * software. The shadow tables behave like a TLB: they start empty and are
- * filled one 4 KiB page at a time from #PF intercepts, by walking the
- * guest's tables (which also sets the guest's accessed/dirty bits, as the
- * processor would). As with a real TLB, the guest must invalidate after
- * changing or removing a present translation (INVLPG, INVPCID, CR3, CR0 or
- * CR4 write); svmk then drops every shadow table, which is always allowed
- * (it is what a full TLB flush does), and simple. New translations need no
- * invalidation: absent shadow entries fault and are looked up afresh. So
- * guest page-table pages need no write protection.
+ * software. Shadow tables start empty and are filled one 4 KiB page at a
+ * time from #PF intercepts, by walking the guest's tables (which also sets
+ * the guest's accessed/dirty bits, as the processor would). New
+ * translations need no invalidation: absent shadow entries fault and are
+ * looked up afresh.
+ *
+ * Each guest address space (CR3 value) has its own shadow root, and svmk
+ * keeps the last SVMK_SH_ROOTS of them, so that switching back to an
+ * address space does not fault all of its pages in again. Within the
+ * current address space the shadow tables behave like a TLB: the guest must
+ * invalidate after changing or removing a present translation. INVLPG,
+ * INVPCID, CR0 and CR4 writes drop every shadow table ("zap"), which is
+ * always allowed (it is what a full TLB flush does), and simple.
+ *
+ * A CR3 write flushes the TLB too, so a guest may edit the tables of an
+ * inactive address space, or its current one, without INVLPG and expect to
+ * see the edit once it has switched. A cached root may therefore be reused
+ * only if no table it was built from has been written since. Per guest
+ * frame, svmk tracks since the last zap whether a walk that filled a shadow
+ * leaf read it as a table ("pt"), and whether some shadow leaf maps it
+ * writable ("wmapped"). A leaf for a pt frame is read-only, so the guest's
+ * first write to one of its tables faults; svmk then sets tables_written
+ * and maps the page writable (without emulating the write). It sets
+ * tables_written too when a wmapped frame becomes pt, say a page the guest
+ * zeroed before using it as a table: some root may still map it writable,
+ * and there is no reverse map to find the leaf. A CR3 write zaps everything
+ * (and clears the bitmaps) if tables_written is set; otherwise it switches
+ * to the new CR3's cached root, or to an empty one, emptying the least
+ * recently used if all are taken. Marks outlive evictions, which only makes
+ * them conservative. The accessed and dirty bits svmk itself sets never
+ * make a cached leaf wrong: a leaf is writable only once D is set. User
+ * space may write guest memory between runs without svmk seeing it, so
+ * every SVMK_RUN sets tables_written as well: the first CR3 write after a
+ * return to user space zaps, as every CR3 write once did.
  *
  * Rights: a shadow leaf carries the guest's effective U, W and NX, except
  * that W waits for the guest's dirty bit: a clean page is mapped read-only
- * so that the first write faults and svmk sets D. The guest must run with
- * CR0.WP (supervisor writes honour W), without SMEP/SMAP/PKE/PCIDE/LA57;
- * svmk_shadow_prepare() checks this before every entry. Guest 2 MiB and
- * 1 GiB pages are shadowed as 4 KiB pages.
+ * so that the first write faults and svmk sets D; and that pt frames are
+ * read-only (above). The guest must run with CR0.WP (supervisor writes
+ * honour W: without it neither would fault), without
+ * SMEP/SMAP/PKE/PCIDE/LA57; svmk_shadow_prepare() checks this before every
+ * entry. Guest 2 MiB and 1 GiB pages are shadowed as 4 KiB pages.
  *
  * Whatever the guest's tables say, a shadow leaf points only at a page of
  * guest memory; translations to guest-physical addresses outside it are
@@ -31,6 +57,8 @@
 #include <linux/mm.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
+#include <linux/bitmap.h>
+#include <linux/slab.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 #include <asm/traps.h>
@@ -38,7 +66,7 @@
 
 #include "svmk.h"
 
-/* Bound on shadow table pages per VM (16 MiB); past it, start over. */
+/* Bound on shadow table pages per VM (16 MiB, all roots); past it, zap. */
 #define SHADOW_MAX_PAGES 4096
 
 /* Intermediate shadow entries allow everything; the leaf decides. */
@@ -50,44 +78,135 @@ static const int shadow_intercepts[] = {
 	INTERCEPT_EXCEPTION_OFFSET + PF_VECTOR,
 };
 
-void svmk_shadow_zap(struct svmk_vm *vm)
+/* Free the shadow tables under r and mark it unused. */
+static void root_clear(struct svmk_vm *vm, struct svmk_sh_root *r)
 {
 	struct page *pg, *tmp;
 
-	list_for_each_entry_safe(pg, tmp, &vm->sh.pages, lru) {
+	if (!r->valid)
+		return;
+	list_for_each_entry_safe(pg, tmp, &r->pages, lru) {
 		list_del(&pg->lru);
 		__free_page(pg);
+		vm->sh.npages--;
 	}
-	vm->sh.npages = 0;
-	if (vm->sh.root)
-		clear_page(vm->sh.root);
-	vm->sh.stale = false;
+	clear_page(r->pml4);
+	r->valid = false;
+}
+
+/*
+ * Make the root of guest CR3 value cr3 current: its cached one, else an
+ * unused one or the least recently used, emptied.
+ */
+static void root_switch(struct svmk_vm *vm, u64 cr3)
+{
+	struct svmk_shadow *sh = &vm->sh;
+	struct svmk_sh_root *r, *victim = &sh->roots[0];
+	u64 key = cr3 & PTE_ADDR;
+	int i;
+
+	for (i = 0; i < SVMK_SH_ROOTS; i++) {
+		r = &sh->roots[i];
+		if (r->valid && r->gcr3 == key) {
+			vm->run->shadow_root_hits++;
+			goto found;
+		}
+		if (victim->valid && (!r->valid || r->used < victim->used))
+			victim = r;
+	}
+	r = victim;
+	root_clear(vm, r);
+	r->gcr3 = key;
+	r->valid = true;
+found:
+	r->used = ++sh->clock;
+	sh->cur = r;
+}
+
+/* Remember gfn's new bit in sh->pt or sh->wmapped, for the next zap. */
+static void note_mark(struct svmk_shadow *sh, u64 gfn)
+{
+	if (sh->nmarked < SVMK_SH_MARKS)
+		sh->marked[sh->nmarked] = gfn;
+	sh->nmarked++;
+}
+
+/* Drop every shadow table and mark, then start over with gcr3's root. */
+void svmk_shadow_zap(struct svmk_vm *vm)
+{
+	struct svmk_shadow *sh = &vm->sh;
+	unsigned int i;
+
+	for (i = 0; i < SVMK_SH_ROOTS; i++)
+		root_clear(vm, &sh->roots[i]);
+	/*
+	 * Zaps often follow each other after a few faults (INVLPG), when
+	 * clearing the bitmaps of a big guest (64 KiB for 1 GiB) would cost
+	 * more than the rest of the zap.
+	 */
+	if (sh->nmarked <= SVMK_SH_MARKS) {
+		for (i = 0; i < sh->nmarked; i++) {
+			__clear_bit(sh->marked[i], sh->pt);
+			__clear_bit(sh->marked[i], sh->wmapped);
+		}
+	} else {
+		bitmap_zero(sh->pt, vm->npages);
+		bitmap_zero(sh->wmapped, vm->npages);
+	}
+	sh->nmarked = 0;
+	sh->tables_written = false;
+	sh->stale = false;
 	vm->run->shadow_flushes++;
+	root_switch(vm, vm->gcr3);
 }
 
 int svmk_shadow_init(struct svmk_vm *vm)
 {
+	struct svmk_shadow *sh = &vm->sh;
 	struct vmcb *v = vm->vmcb;
 	int i;
 
-	vm->sh.root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!vm->sh.root)
-		return -ENOMEM;
+	for (i = 0; i < SVMK_SH_ROOTS; i++)
+		INIT_LIST_HEAD(&sh->roots[i].pages);
+	sh->pt = kvcalloc(BITS_TO_LONGS(vm->npages), sizeof(long),
+			  GFP_KERNEL_ACCOUNT);
+	sh->wmapped = kvcalloc(BITS_TO_LONGS(vm->npages), sizeof(long),
+			       GFP_KERNEL_ACCOUNT);
+	if (!sh->pt || !sh->wmapped)
+		goto err;
+	for (i = 0; i < SVMK_SH_ROOTS; i++) {
+		sh->roots[i].pml4 = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		if (!sh->roots[i].pml4)
+			goto err;
+	}
 	for (i = 0; i < ARRAY_SIZE(shadow_intercepts); i++)
 		v->control.intercepts[shadow_intercepts[i] / 32] |=
 			BIT(shadow_intercepts[i] % 32);
 	v->save.cr0 = vm->gcr0;
 	v->save.cr4 = vm->gcr4;
-	v->save.cr3 = __pa(vm->sh.root);
-	vm->sh.stale = true;
+	sh->stale = true;	/* the zap picks the first root */
 	return 0;
+
+err:
+	svmk_shadow_free(vm);
+	return -ENOMEM;
 }
 
+/* Also after a failed svmk_shadow_init(), or none. */
 void svmk_shadow_free(struct svmk_vm *vm)
 {
-	svmk_shadow_zap(vm);
-	free_page((unsigned long)vm->sh.root);
-	vm->sh.root = NULL;
+	struct svmk_shadow *sh = &vm->sh;
+	int i;
+
+	for (i = 0; i < SVMK_SH_ROOTS; i++) {
+		root_clear(vm, &sh->roots[i]);
+		free_page((unsigned long)sh->roots[i].pml4);
+		sh->roots[i].pml4 = NULL;
+	}
+	kvfree(sh->pt);
+	kvfree(sh->wmapped);
+	sh->pt = sh->wmapped = NULL;
+	sh->cur = NULL;
 }
 
 /* Guest paging state the shadow code supports (see the top comment). */
@@ -109,7 +228,8 @@ int svmk_shadow_prepare(struct svmk_vm *vm)
 	}
 	if (vm->sh.stale)
 		svmk_shadow_zap(vm);
-	vm->vmcb->save.cr3 = __pa(vm->sh.root);
+	/* svmk_enter() flushes the ASID's TLB: a new root needs no more. */
+	vm->vmcb->save.cr3 = __pa(vm->sh.cur->pml4);
 	return 0;
 }
 
@@ -120,21 +240,39 @@ static u64 *sh_alloc(struct svmk_vm *vm)
 	pg = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!pg)
 		return NULL;
-	list_add(&pg->lru, &vm->sh.pages);
+	list_add(&pg->lru, &vm->sh.cur->pages);
 	vm->sh.npages++;
 	return page_address(pg);
 }
 
-/* Install the shadow leaf for gva from a successful guest walk. */
-static int sh_map(struct svmk_vm *vm, u64 gva, const struct svmk_walk *w)
+/* Guest frame gfn is a table a shadow leaf depends on: watch for writes. */
+static void mark_table(struct svmk_shadow *sh, u64 gfn)
 {
-	bool nxe = vm->vmcb->save.efer & EFER_NX;
-	u64 *table = vm->sh.root, leaf;
-	int level;
+	if (__test_and_set_bit(gfn, sh->pt))
+		return;
+	note_mark(sh, gfn);
+	/* Some root may map it writable, and we cannot tell which leaf. */
+	if (test_bit(gfn, sh->wmapped))
+		sh->tables_written = true;
+}
 
-	if (vm->sh.npages + 3 > SHADOW_MAX_PAGES)
+/* Install the shadow leaf for gva from a successful guest walk. */
+static int sh_map(struct svmk_vm *vm, u64 gva, const struct svmk_walk *w,
+		  bool write)
+{
+	struct svmk_shadow *sh = &vm->sh;
+	bool nxe = vm->vmcb->save.efer & EFER_NX;
+	u64 gfn = w->gpa >> PAGE_SHIFT, *table, leaf;
+	int i, level;
+
+	if (sh->npages + 3 > SHADOW_MAX_PAGES)
 		svmk_shadow_zap(vm);	/* the guest refaults what it needs */
 
+	/* Before the leaf: the walk may have read the leaf's own page. */
+	for (i = 0; i < w->ntables; i++)
+		mark_table(sh, w->tables[i] >> PAGE_SHIFT);
+
+	table = sh->cur->pml4;
 	for (level = 4; level > 1; level--) {
 		u64 *e = &table[(gva >> (12 + 9 * (level - 1))) & 511];
 
@@ -151,8 +289,18 @@ static int sh_map(struct svmk_vm *vm, u64 gva, const struct svmk_walk *w)
 	leaf = svmk_gpa_to_hpa(vm, w->gpa & PAGE_MASK) | PTE_P;
 	if (w->pte & PTE_U)
 		leaf |= PTE_U;
-	if ((w->pte & PTE_W) && (w->pte & PTE_D))
+	/*
+	 * A guest table stays read-only until the guest writes it (once
+	 * tables_written is set, read-only would only cost a fault).
+	 */
+	if ((w->pte & PTE_W) && (w->pte & PTE_D) &&
+	    (write || sh->tables_written || !test_bit(gfn, sh->pt))) {
+		if (test_bit(gfn, sh->pt))
+			sh->tables_written = true;
+		if (!__test_and_set_bit(gfn, sh->wmapped))
+			note_mark(sh, gfn);
 		leaf |= PTE_W;
+	}
 	if (nxe && (w->pte & PTE_NX))
 		leaf |= PTE_NX;
 	table[(gva >> 12) & 511] = leaf;
@@ -189,8 +337,7 @@ static int handle_pf(struct svmk_vm *vm)
 		vm->run->mmio.rip = v->save.rip;
 		return 1;
 	}
-	ret = sh_map(vm, gva, &w);
-	return ret;
+	return sh_map(vm, gva, &w, err & PFERR_W);
 }
 
 static unsigned long *gpr(struct svmk_vm *vm, int reg)
@@ -237,8 +384,16 @@ static int write_cr(struct svmk_vm *vm, int cr, u64 val)
 	vm->gcr0 = s->cr0 = cr0;
 	vm->gcr4 = s->cr4 = cr4;
 	vm->gcr3 = cr3;
-	/* Any of them may change translations: flush the "TLB". */
-	vm->sh.stale = true;
+	/*
+	 * Any of them flushes the TLB. After a CR3 write, a cached root
+	 * still holds what a refill would give unless a table was written
+	 * (see the top comment). CR0 and CR4 may change what every entry
+	 * means.
+	 */
+	if (cr == 3 && !vm->sh.tables_written)
+		root_switch(vm, cr3);
+	else
+		vm->sh.stale = true;
 	return 0;
 }
 

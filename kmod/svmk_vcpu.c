@@ -970,6 +970,9 @@ int svmk_vcpu_run(struct svmk_vm *vm)
 	}
 	if (vm->pending_in)
 		complete_in(vm);
+	/* User space may have written guest page tables: see svmk_shadow.c. */
+	if (vm->paging == SVMK_PAGING_SHADOW)
+		vm->sh.tables_written = true;
 
 	for (;;) {
 		run->exit_reason = SVMK_EXIT_NONE;

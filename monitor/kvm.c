@@ -91,6 +91,38 @@ static enum svm_paging kvm_paging(void)
 	return SVM_PAGING_DEFAULT;
 }
 
+static int finish_exit(struct kvm_backend *kb);
+
+/*
+ * Reset a parked VM's vCPU (pool.c) for a new app: besides the entry state,
+ * x87/SSE as at power-on (FCW 0x37f, MXCSR 0x1f80, all else zero: the app
+ * runs without XSAVE, so there is no other extended state) and no pending
+ * exception, interrupt or NMI. MSRs, debug and descriptor-table registers
+ * are out of a CPL-3 app's reach and the entry state sets the rest.
+ */
+static int kvm_reuse(struct svm_vm *vm, char *err, size_t errlen)
+{
+	struct kvm_backend *kb = vm->backend;
+	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+	struct kvm_vcpu_events ev = {
+		.flags = KVM_VCPUEVENT_VALID_NMI_PENDING |
+		    KVM_VCPUEVENT_VALID_SHADOW,
+	};
+
+	if (ioctl(kb->vcpu_fd, KVM_SET_FPU, &fpu) < 0)
+		return fail(err, errlen, "KVM_SET_FPU");
+	if (ioctl(kb->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+		return fail(err, errlen, "KVM_SET_VCPU_EVENTS");
+	if (set_entry_state(vm, kb, err, errlen) < 0)
+		return -1;
+	set_clock(vm, kb);
+	kb->run->immediate_exit = 0;
+	vm->vcpu_fd = kb->vcpu_fd;
+	vm->vm_fd = kb->vm_fd;
+	vm->kick = &kb->run->immediate_exit;
+	return 0;
+}
+
 static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
 {
 	struct kvm_userspace_memory_region region = {
@@ -102,8 +134,11 @@ static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
 	struct kvm_backend *kb;
 	int n;
 
-	enum svm_paging paging = kvm_paging();
+	enum svm_paging paging;
 
+	if (vm->backend != NULL)
+		return kvm_reuse(vm, err, errlen);
+	paging = kvm_paging();
 	if (vm->paging != SVM_PAGING_DEFAULT && vm->paging != paging) {
 		snprintf(err, errlen,
 		    "KVM here uses %s paging and a VM cannot "
@@ -265,7 +300,9 @@ static void kvm_run_loop(struct svm_vm *vm)
 {
 	struct kvm_backend *kb = vm->backend;
 	struct kvm_run *run = kb->run;
+	/* Accumulated: function mode runs this loop once per call. */
 	uint64_t start = vm->want_stats ? vm_now_ns() : 0;
+	uint64_t guest0 = vm->stats.guest_ns;
 
 	for (;;) {
 		/* A stop may have come while the monitor was handling an exit.
@@ -285,7 +322,8 @@ static void kvm_run_loop(struct svm_vm *vm)
 			break;
 	}
 	if (vm->want_stats)
-		vm->stats.monitor_ns = vm_now_ns() - start - vm->stats.guest_ns;
+		vm->stats.monitor_ns +=
+		    vm_now_ns() - start - (vm->stats.guest_ns - guest0);
 }
 
 /*
@@ -385,6 +423,22 @@ static int kvm_restore(struct svm_vm *vm)
 	    0;
 }
 
+static int kvm_park(struct svm_vm *vm)
+{
+	struct kvm_backend *kb = vm->backend;
+
+	if (kb->run == NULL || finish_exit(kb) < 0)
+		return -1;
+	if (kb->log != NULL) {
+		/* Function mode logged dirty pages; the next app may not. */
+		if (set_log(vm, kb, 0) < 0)
+			return -1;
+		free(kb->log);
+		kb->log = NULL;
+	}
+	return 0;
+}
+
 static void kvm_close(struct svm_vm *vm)
 {
 	struct kvm_backend *kb = vm->backend;
@@ -413,6 +467,7 @@ const struct svm_backend svm_backend_kvm = {
 	.save = kvm_save,
 	.dirty = kvm_dirty,
 	.restore = kvm_restore,
+	.park = kvm_park,
 	.ioctl_run = KVM_RUN,
 	.ioctl_regs = KVM_GET_REGS,
 	.ioctl_sregs = KVM_GET_SREGS,

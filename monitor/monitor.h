@@ -162,7 +162,8 @@ struct svm_vm {
 	bool need_reset;
 	bool reset_by_remap; /* benchmark only: replace pages, not copy in */
 	unsigned char
-	    *residency; /* mincore() vector, allocated before lockdown */
+	    *residency;   /* mincore() vector, allocated before lockdown */
+	unsigned recycle; /* from the config; 0 once the thread locks down */
 };
 
 /*
@@ -221,6 +222,7 @@ struct svm_config {
 	bool serve;   /* function mode: the filter allows the reset too */
 	int stdin_fd; /* the app's input (0 is fd 0) */
 	int stdout_fd, stderr_fd; /* the app's output; 0 means 1 and 2 */
+	unsigned recycle;         /* park up to this many wiped VMs (pool.c) */
 };
 
 /*
@@ -319,6 +321,19 @@ void vm_set_clock(struct svm_vm *vm, uint64_t tsc_khz, uint64_t tsc_now);
 
 /* vm_destroy: release everything vm_create and the backend acquired. */
 void vm_destroy(struct svm_vm *vm);
+
+/*
+ * The calling thread's parked VMs (pool.c). pool_take gives vm a parked VM
+ * of its backend, paging and memory size (vm->mem and vm->backend set; the
+ * backend's open then resets the vCPU instead of creating one): true, or
+ * false if there is none. pool_put wipes vm's memory and parks its backend
+ * state and memory for the thread's next vm_create: 0, or -1 if vm cannot
+ * be parked (then vm_destroy frees it as usual). pool_drain frees the
+ * thread's parked VMs; threads that exit drain theirs.
+ */
+bool pool_take(struct svm_vm *vm);
+int pool_put(struct svm_vm *vm);
+void pool_drain(void);
 
 /* x86_setup: build GDT, TSS, IDT, fault stubs and page tables in guest memory.
  */
@@ -430,6 +445,12 @@ struct svm_backend {
 	int (*save)(struct svm_vm *vm);
 	int (*dirty)(struct svm_vm *vm, unsigned long *bitmap);
 	int (*restore)(struct svm_vm *vm);
+	/*
+	 * park: make the VM reusable by another app (NULL where the backend
+	 * cannot): finish the pending exit and stop the dirty log; open then
+	 * resets every vCPU register an app can reach. 0 or -1.
+	 */
+	int (*park)(struct svm_vm *vm);
 	void (*run)(struct svm_vm *vm);
 	int (*regs)(struct svm_vm *vm, struct svm_regs *regs);
 	void (*close)(struct svm_vm *vm);

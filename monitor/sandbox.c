@@ -76,6 +76,7 @@ static int create(const struct svm_sandbox_config *c, const char *path,
 		.stdin_fd = c->stdin_fd,
 		.stdout_fd = c->stdout_fd,
 		.stderr_fd = c->stderr_fd,
+		.recycle = c->recycle,
 	};
 	static const enum svm_sandbox_kind kinds[] = {
 		[SVM_STATUS_BAD_APP] = SVM_SANDBOX_BAD_APP,
@@ -233,6 +234,8 @@ int svm_sandbox_lockdown(struct svm_sandbox *sb, struct svm_sandbox_result *res)
 		say(res, SVM_SANDBOX_MONITOR_ERROR, err);
 		return -1;
 	}
+	/* The filter does not allow the wipe, and the thread is the pool's. */
+	sb->vm.recycle = 0;
 	return 0;
 }
 
@@ -242,6 +245,11 @@ void svm_sandbox_destroy(struct svm_sandbox *sb)
 		return;
 	vm_destroy(&sb->vm);
 	free(sb);
+}
+
+void svm_sandbox_drain(void)
+{
+	pool_drain();
 }
 
 const char *svm_sandbox_kind_name(enum svm_sandbox_kind kind)

@@ -182,6 +182,7 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	vm->in_fd = cfg->stdin_fd;
 	vm->out_fd[1] = cfg->stdout_fd ? cfg->stdout_fd : 1;
 	vm->out_fd[2] = cfg->stderr_fd ? cfg->stderr_fd : 2;
+	vm->recycle = cfg->recycle;
 	if (mem_size < SVM_MEM_MIN || mem_size > SVM_MEM_MAX ||
 	    mem_size % 0x200000 != 0) {
 		snprintf(err, errlen,
@@ -202,10 +203,12 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 
 	/*
 	 * MAP_NORESERVE and no zeroing: untouched guest memory costs nothing,
-	 * and fresh anonymous pages read as zero, which covers .bss.
+	 * and fresh anonymous pages read as zero, which covers .bss. A parked
+	 * VM's memory was dropped the same way, so it reads as zero too.
 	 */
-	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->recycle == 0 || !pool_take(vm))
+		vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->mem == MAP_FAILED) {
 		vm->mem = NULL;
 		snprintf(err, errlen, "cannot map %llu MiB of guest memory: %s",
@@ -226,6 +229,7 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	if (x86_setup(vm, why, sizeof(why)) < 0 ||
 	    write_bootinfo(vm, argc, argv, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s", why);
+		vm->recycle = 0;
 		vm_destroy(vm);
 		return SVM_STATUS_USAGE;
 	}
@@ -236,6 +240,7 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	hypercall_init(vm);
 	if (be->open(vm, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s", why);
+		vm->recycle = 0; /* a VM that failed to open is not reused */
 		vm_destroy(vm);
 		return SVM_STATUS_MONITOR;
 	}
@@ -263,6 +268,8 @@ int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
 
 void vm_destroy(struct svm_vm *vm)
 {
+	/* A parked VM leaves vm->backend and vm->mem NULL. */
+	(void)pool_put(vm);
 	if (vm->backend != NULL)
 		vm->be->close(vm);
 	if (vm->have_timer)

@@ -50,6 +50,11 @@
 #define G_DATA		0x100000	/* kernel data pages */
 #define G_BIG2M		0x200000	/* a 2 MiB guest page, kernel */
 #define G_ALIAS1G	0x40000000ull	/* a 1 GiB guest page aliasing 0 */
+#define G_PML4B		0xb000		/* address space B: as A, */
+#define G_PDPTB		0xc000
+#define G_PDB		0xd000
+#define G_PTB		0xe000		/* but for G_DATA */
+#define G_SPACES	0x110000	/* 6 more, 4 tables each (0x4000) */
 
 #define SEL_KCODE	0x08
 #define SEL_KDATA	0x10
@@ -173,6 +178,63 @@ GUEST(g_ac, "pushf\n orl $0x40000, (%rsp)\n popf\n mov $0x500, %dx\n"
 GUEST(g_touch64, "mov $0x100000, %ebx\n mov $64, %ecx\n"
 	"1: mov %ecx, (%rbx)\n add $0x1000, %ebx\n loop 1b\n"
 	"mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+
+/*
+ * The CR3 tests switch between A (G_PML4) and B (G_PML4B), which map gva
+ * G_DATA to different pages, and edit B's PTE for it at gva 0xe800 (G_PTB +
+ * 0x100 * 8) without INVLPG: the CR3 write is the flush. Results in
+ * r10-r13. They return to user space only where said: after that, svmk
+ * flushes everything at the next CR3 write (user space may have written
+ * tables), which would hide the bugs they look for. The first two reload CR3
+ * first, so that any such flush is spent before the sequence starts.
+ *
+ * Edit a present PTE of B, warm and inactive, then read through it in B.
+ * The edit follows a read, as a read-modify-write would: the page is
+ * mapped before it is written.
+ */
+GUEST(g_cr3_edit_inactive,
+	"mov $0x1000, %r8d\n mov $0xb000, %r9d\n mov $0x100000, %ebx\n"
+	"mov %r8, %cr3\n mov (%rbx), %r10d\n"
+	"mov %r9, %cr3\n mov (%rbx), %r11d\n"
+	"mov %r8, %cr3\n mov (%rbx), %r12d\n"
+	"mov 0xe800, %rax\n movq $0x102003, 0xe800\n"
+	"mov %r9, %cr3\n mov (%rbx), %r13d\n hlt\n");
+/*
+ * A writes B's PTE before the page is a table to svmk, so A maps the page
+ * writable; B uses it; A writes it again through that old mapping.
+ */
+GUEST(g_cr3_edit_premapped,
+	"mov $0x1000, %r8d\n mov $0xb000, %r9d\n mov $0x100000, %ebx\n"
+	"mov %r8, %cr3\n movq $0x101003, 0xe800\n"
+	"mov %r9, %cr3\n mov (%rbx), %r10d\n"
+	"mov %r8, %cr3\n mov (%rbx), %r11d\n"
+	"movq $0x102003, 0xe800\n"
+	"mov %r9, %cr3\n mov (%rbx), %r12d\n hlt\n");
+/* Warm B and A, let user space edit B's PTE (OUT), read in B. */
+GUEST(g_cr3_edit_by_user,
+	"mov $0x1000, %r8d\n mov $0xb000, %r9d\n mov $0x100000, %ebx\n"
+	"mov %r9, %cr3\n mov (%rbx), %r10d\n"
+	"mov %r8, %cr3\n mov (%rbx), %r11d\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	"mov %r9, %cr3\n mov (%rbx), %r12d\n hlt\n");
+/* 100 times: B, read, A, read; a wrong value is reported on port 0x501. */
+GUEST(g_cr3_pingpong,
+	"mov $0x1000, %r8d\n mov $0xb000, %r9d\n mov $0x100000, %ebx\n"
+	"mov $0x500, %edx\n mov $100, %ecx\n"
+	"1: mov %r9, %cr3\n mov (%rbx), %eax\n cmp $0xbbbb, %eax\n jne 2f\n"
+	"mov %r8, %cr3\n mov (%rbx), %eax\n cmp $0xaaaa, %eax\n jne 2f\n"
+	"loop 1b\n mov $0x600d, %eax\n out %eax, %dx\n hlt\n"
+	"2: mov $0x501, %dx\n out %eax, %dx\n hlt\n");
+/* 5 rounds over the 6 spaces at G_SPACES: space k maps 0x1000 + k. */
+GUEST(g_cr3_evict,
+	"mov $0x100000, %ebx\n mov $5, %r12d\n"
+	"1: xor %ecx, %ecx\n"
+	"2: mov %ecx, %eax\n shl $14, %eax\n add $0x110000, %eax\n"
+	"mov %rax, %cr3\n mov (%rbx), %eax\n lea 0x1000(%rcx), %edx\n"
+	"cmp %edx, %eax\n jne 3f\n"
+	"inc %ecx\n cmp $6, %ecx\n jne 2b\n dec %r12d\n jnz 1b\n"
+	"mov $0x600d, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n"
+	"3: mov $0x501, %dx\n out %eax, %dx\n hlt\n");
 
 /* Fault stubs, one per vector, 16 bytes apart: report the vector, halt. */
 static void make_stub(uint8_t *p, int vec)
@@ -1108,6 +1170,145 @@ static int t_ac(struct vm *vm)
 	return 0;
 }
 
+/*
+ * A second address space, B: the first (vm_setup) but with B's own PML4,
+ * PDPT, PD and PT, whose entry for G_DATA is pte. G_DATA, G_DATA + 0x1000
+ * and G_DATA + 0x2000 hold 0xaaaa, 0xbbbb and 0xcccc.
+ */
+static void setup_b(struct vm *vm, uint64_t pte)
+{
+	*q(vm, G_PML4B) = G_PDPTB | PTE_P | PTE_W | PTE_U;
+	*q(vm, G_PDPTB) = G_PDB | PTE_P | PTE_W | PTE_U;
+	*q(vm, G_PDPTB + 8) = *q(vm, G_PDPT + 8);
+	*q(vm, G_PDB) = G_PTB | PTE_P | PTE_W | PTE_U;
+	*q(vm, G_PDB + 8) = *q(vm, G_PD + 8);
+	memcpy(vm->mem + G_PTB, vm->mem + G_PT, 4096);
+	*q(vm, G_PTB + (G_DATA >> 12) * 8) = pte;
+	*(uint32_t *)(vm->mem + G_DATA) = 0xaaaa;
+	*(uint32_t *)(vm->mem + G_DATA + 0x1000) = 0xbbbb;
+	*(uint32_t *)(vm->mem + G_DATA + 0x2000) = 0xcccc;
+}
+
+/* r10-r13 at the guest's HLT (0 = do not check). */
+static int expect_r10_13(struct vm *vm, uint64_t a, uint64_t b, uint64_t c,
+			 uint64_t d)
+{
+	struct svmk_regs r;
+
+	if (expect_reason(vm, SVMK_EXIT_HLT))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r) == 0, "GET_REGS");
+	CHECK(r.r10 == a && r.r11 == b && r.r12 == c && (!d || r.r13 == d),
+	      "read %#llx %#llx %#llx %#llx, want %#llx %#llx %#llx %#llx",
+	      (unsigned long long)r.r10, (unsigned long long)r.r11,
+	      (unsigned long long)r.r12, (unsigned long long)r.r13,
+	      (unsigned long long)a, (unsigned long long)b,
+	      (unsigned long long)c, (unsigned long long)d);
+	return 0;
+}
+
+/*
+ * A CR3 write flushes the TLB, so an edit of an inactive address space's
+ * tables shows once the guest switches to it: a cache of shadow roots per
+ * CR3 must notice the write (here, the page is a table when written).
+ */
+static int t_cr3_edit_inactive(struct vm *vm)
+{
+	if (vm_setup(vm, g_cr3_edit_inactive, g_cr3_edit_inactive_end, 0))
+		return -1;
+	setup_b(vm, (G_DATA + 0x1000) | PTE_P | PTE_W);
+	return expect_r10_13(vm, 0xaaaa, 0xbbbb, 0xaaaa, 0xcccc);
+}
+
+/* The same, when a mapping of the page predates its use as a table. */
+static int t_cr3_edit_premapped(struct vm *vm)
+{
+	if (vm_setup(vm, g_cr3_edit_premapped, g_cr3_edit_premapped_end, 0))
+		return -1;
+	setup_b(vm, 0);
+	return expect_r10_13(vm, 0xbbbb, 0xaaaa, 0xcccc, 0);
+}
+
+/* The same, when user space edits the table between two runs. */
+static int t_cr3_edit_by_user(struct vm *vm)
+{
+	if (vm_setup(vm, g_cr3_edit_by_user, g_cr3_edit_by_user_end, 0))
+		return -1;
+	setup_b(vm, (G_DATA + 0x1000) | PTE_P | PTE_W);
+	if (expect_reason(vm, SVMK_EXIT_IO))
+		return -1;
+	*q(vm, G_PTB + (G_DATA >> 12) * 8) = (G_DATA + 0x2000) | PTE_P | PTE_W;
+	return expect_r10_13(vm, 0xbbbb, 0xaaaa, 0xcccc, 0);
+}
+
+/*
+ * Switching back and forth reads the right pages, and once both spaces
+ * are warm takes one exit per switch (the CR3 write) in shadow mode, not
+ * a refill of the code and data pages after each.
+ */
+static int t_cr3_pingpong(struct vm *vm)
+{
+	const struct svmk_run *run = vm->run;
+	uint64_t n, cr3w, switches = 200;
+
+	if (vm_setup(vm, g_cr3_pingpong, g_cr3_pingpong_end, 0))
+		return -1;
+	setup_b(vm, (G_DATA + 0x1000) | PTE_P | PTE_W);
+	if (expect_out(vm, 0x500, 4, 0x600d) ||
+	    expect_reason(vm, SVMK_EXIT_HLT))
+		return -1;
+	/* Host interrupts exit too, as often as the host likes. */
+	n = run->exits - run->exit_counts[SVMK_COUNT_INTR];
+	printf("     %llu CR3 switches: %llu exits but interrupts, "
+	       "%llu #PF, %llu cached roots reused\n",
+	       (unsigned long long)switches, (unsigned long long)n,
+	       (unsigned long long)run->exit_counts[SVMK_COUNT_PF],
+	       (unsigned long long)run->shadow_root_hits);
+	/* Filling both spaces: the code and data page in each, and a flush. */
+	CHECK(n <= switches + 10, "%llu exits for %llu switches",
+	      (unsigned long long)n, (unsigned long long)switches);
+	cr3w = run->exit_counts[SVMK_COUNT_CR3_WRITE];
+	if (vm->paging == SVMK_PAGING_SHADOW)
+		CHECK(cr3w == switches && run->shadow_root_hits >= switches - 4,
+		      "cr3 writes %llu, roots reused %llu",
+		      (unsigned long long)cr3w,
+		      (unsigned long long)run->shadow_root_hits);
+	return 0;
+}
+
+/* More address spaces than svmk caches roots for: evicted ones refill. */
+static int t_cr3_evict(struct vm *vm)
+{
+	const struct svmk_run *run = vm->run;
+	uint64_t k, pt, cr3w;
+
+	if (vm_setup(vm, g_cr3_evict, g_cr3_evict_end, 0))
+		return -1;
+	for (k = 0; k < 6; k++) {
+		uint64_t base = G_SPACES + k * 0x4000;
+
+		*q(vm, base) = (base + 0x1000) | PTE_P | PTE_W | PTE_U;
+		*q(vm, base + 0x1000) = (base + 0x2000) | PTE_P | PTE_W | PTE_U;
+		*q(vm, base + 0x2000) = (base + 0x3000) | PTE_P | PTE_W | PTE_U;
+		*q(vm, base + 0x2008) = *q(vm, G_PD + 8);
+		memcpy(vm->mem + base + 0x3000, vm->mem + G_PT, 4096);
+		pt = G_DATA + 0x3000 + k * 0x1000;
+		*q(vm, base + 0x3000 + (G_DATA >> 12) * 8) = pt | PTE_P | PTE_W;
+		*(uint32_t *)(vm->mem + pt) = 0x1000 + k;
+	}
+	if (expect_out(vm, 0x500, 4, 0x600d) ||
+	    expect_reason(vm, SVMK_EXIT_HLT))
+		return -1;
+	/* 30 switches over 6 spaces: at least 6 fills, whatever is cached. */
+	cr3w = run->exit_counts[SVMK_COUNT_CR3_WRITE];
+	if (vm->paging == SVMK_PAGING_SHADOW)
+		CHECK(cr3w == 30 && run->shadow_root_hits <= 24,
+		      "cr3 writes %llu, roots reused %llu",
+		      (unsigned long long)cr3w,
+		      (unsigned long long)run->shadow_root_hits);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	guest_test_fn fn;
@@ -1136,6 +1337,11 @@ static const struct {
 	{ "fpu-isolation", t_fpu },
 	{ "cr3-read", t_cr3 },
 	{ "pte-remap-invlpg-cr3", t_remap },
+	{ "cr3-cache-edit-inactive", t_cr3_edit_inactive },
+	{ "cr3-cache-edit-premapped", t_cr3_edit_premapped },
+	{ "cr3-cache-edit-by-user", t_cr3_edit_by_user },
+	{ "cr3-cache-pingpong-exits", t_cr3_pingpong },
+	{ "cr3-cache-evict", t_cr3_evict },
 	{ "accessed-dirty", t_ad },
 	{ "dirty-log", t_dirty_log },
 	{ "snapshot-restore", t_snapshot },

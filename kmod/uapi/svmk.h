@@ -52,7 +52,7 @@
 /*
  * Bump on any incompatible change of this file. Additions that keep every
  * layout (immediate_exit in former padding, exit_counts after io_data,
- * SVMK_GET_TSC_KHZ) stay at 1.
+ * SVMK_GET_TSC_KHZ, shadow_root_hits at the end) stay at 1.
  */
 #define SVMK_API_VERSION 1
 
@@ -284,6 +284,11 @@ struct svmk_run {
 	__u64 exit_counts[SVMK_COUNT_SLOTS];	/* enum svmk_exit_count */
 	/* Shadow mode: times svmk dropped all shadow tables (a TLB flush). */
 	__u64 shadow_flushes;
+	/*
+	 * Shadow mode: CR3 writes that found the new address space's shadow
+	 * tables cached, and so kept them.
+	 */
+	__u64 shadow_root_hits;
 };
 
 #define SVMK_IO 0xB5

@@ -1,15 +1,21 @@
 /*
  * callbench: function mode through the public API: warm and fresh-state call
- * latency, a call that dirties 100 pages, create + call + destroy, calls per
- * second with one sandbox per thread, and the memory an idle sandbox costs.
+ * latency, a call that dirties 100 pages, create + call + destroy (a new VM,
+ * KVM's floor for one, a recycled VM), calls per second with one sandbox per
+ * thread, and the memory an idle sandbox costs.
  * Usage: callbench BUILD-DIR THREADS IDLE
  */
+#include <fcntl.h>
+#include <linux/kvm.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "svm_sandbox.h"
 
@@ -36,7 +42,7 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-static struct svm_sandbox *serving(const char *path, int warm)
+static struct svm_sandbox *serving(const char *path, int warm, int recycle)
 {
 	struct svm_sandbox_config cfg;
 	struct svm_sandbox_result r;
@@ -45,6 +51,7 @@ static struct svm_sandbox *serving(const char *path, int warm)
 
 	svm_sandbox_config_init(&cfg);
 	cfg.warm = warm;
+	cfg.recycle = (unsigned)recycle;
 	if (svm_sandbox_create(&cfg, path, 1, argv, &sb, &r) < 0 ||
 	    svm_sandbox_serve(sb, &r) < 0) {
 		fprintf(stderr, "callbench: %s: %s\n", path, r.message);
@@ -84,17 +91,62 @@ static double latency(struct svm_sandbox *sb, const char *in, int n)
 	return m;
 }
 
-static double lifecycle(int n)
+/* Median us for create + serve + call + destroy; recycle: reuse the VM. */
+static double lifecycle(int n, int recycle)
 {
 	double *t = malloc((size_t)n * sizeof(*t)), m;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		double t0 = now_us();
-		struct svm_sandbox *sb = serving(noop, 0);
+		struct svm_sandbox *sb = serving(noop, 0, recycle);
 
 		call(sb, "x");
 		svm_sandbox_destroy(sb);
+		t[i] = now_us() - t0;
+	}
+	svm_sandbox_drain();
+	m = median(t, n);
+	free(t);
+	return m;
+}
+
+/*
+ * The floor under a new VM: what KVM alone takes to create a VM with the
+ * same memory and one vCPU, and to destroy them, with nothing run.
+ */
+static double kvm_floor(int n)
+{
+	double *t = malloc((size_t)n * sizeof(*t)), m;
+	size_t mem = 32u << 20;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		double t0 = now_us();
+		int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm, vcpu;
+		void *p = mmap(NULL, mem, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		struct kvm_userspace_memory_region r = {
+			.memory_size = mem,
+			.userspace_addr = (uintptr_t)p,
+		};
+		long sz = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+		void *run;
+
+		if (kvm < 0 || p == MAP_FAILED ||
+		    (vm = ioctl(kvm, KVM_CREATE_VM, 0)) < 0 ||
+		    ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) < 0 ||
+		    (vcpu = ioctl(vm, KVM_CREATE_VCPU, 0)) < 0 ||
+		    (run = mmap(NULL, (size_t)sz, PROT_READ | PROT_WRITE,
+		         MAP_SHARED, vcpu, 0)) == MAP_FAILED) {
+			perror("callbench: KVM floor");
+			exit(1);
+		}
+		munmap(run, (size_t)sz);
+		close(vcpu);
+		close(vm);
+		close(kvm);
+		munmap(p, mem);
 		t[i] = now_us() - t0;
 	}
 	m = median(t, n);
@@ -106,7 +158,7 @@ static double seconds = 2.0;
 
 static void *worker(void *arg)
 {
-	struct svm_sandbox *sb = serving(noop, 0);
+	struct svm_sandbox *sb = serving(noop, 0, 0);
 	long *count = arg;
 	double end = now_us() + seconds * 1e6;
 
@@ -160,7 +212,7 @@ static void idle(int n)
 	avail0 = kib("/proc/meminfo", "MemAvailable:");
 	rss0 = kib("/proc/self/status", "VmRSS:");
 	for (i = 0; i < n; i++) {
-		sb[i] = serving(noop, 0);
+		sb[i] = serving(noop, 0, 0);
 		call(sb[i], "x");
 	}
 	avail1 = kib("/proc/meminfo", "MemAvailable:");
@@ -189,20 +241,27 @@ int main(int argc, char **argv)
 	snprintf(noop, sizeof(noop), "%s/apps/noop/noop.bin", argv[1]);
 	snprintf(callee, sizeof(callee), "%s/tests/guests/callee.bin", argv[1]);
 
-	sb = serving(noop, 1);
+	sb = serving(noop, 1, 0);
 	printf("warm call (noop, warm VM): median %.2f us\n",
 	    latency(sb, "x", 2000));
 	svm_sandbox_destroy(sb);
-	sb = serving(noop, 0);
+	sb = serving(noop, 0, 0);
 	printf("fresh-state call (noop, reset + call): median %.2f us\n",
 	    latency(sb, "x", 2000));
 	svm_sandbox_destroy(sb);
-	sb = serving(callee, 0);
+	sb = serving(callee, 0, 0);
 	printf("fresh-state call dirtying 100 pages: median %.2f us\n",
 	    latency(sb, "dirty", 500));
 	svm_sandbox_destroy(sb);
-	printf("create + serve + call + destroy (noop): median %.2f us\n",
-	    lifecycle(100));
+	printf("create + serve + call + destroy (noop), new VM: median %.2f "
+	       "us\n",
+	    lifecycle(100, 0));
+	printf("  floor: KVM alone creating and destroying such a VM: median "
+	       "%.2f us\n",
+	    kvm_floor(100));
+	printf("create + serve + call + destroy (noop), recycled VM: median "
+	       "%.2f us\n",
+	    lifecycle(300, 1));
 	printf("calls per second, 1 thread: %.0f\n", throughput(1));
 	printf("calls per second, %d threads (a sandbox each): %.0f\n", threads,
 	    throughput(threads));

@@ -193,7 +193,7 @@ static const char *const svmk_count_names[SVMK_COUNT_SLOTS] = {
 /* Counters of one VM at one moment, whatever the backend. */
 struct counts {
 	uint64_t exits;
-	uint64_t v[SVMK_COUNT_SLOTS + 1]; /* svmk slots + flushes, or KVM */
+	uint64_t v[SVMK_COUNT_SLOTS + 2]; /* svmk slots, flushes, root hits */
 };
 
 struct vm {
@@ -256,6 +256,7 @@ static void vm_counts(struct vm *vm, struct counts *c)
 		for (i = 0; i < SVMK_COUNT_SLOTS; i++)
 			c->v[i] = run->exit_counts[i];
 		c->v[SVMK_COUNT_SLOTS] = run->shadow_flushes;
+		c->v[SVMK_COUNT_SLOTS + 1] = run->shadow_root_hits;
 		return;
 	}
 	for (i = 0; i < KVM_NSTATS; i++)
@@ -273,11 +274,12 @@ static const char *counts_desc(const struct vm *vm, const struct counts *a,
 
 	buf[0] = 0;
 	if (vm->cf->kind == SVMK) {
-		for (i = 0; i <= SVMK_COUNT_SLOTS; i++) {
+		for (i = 0; i <= SVMK_COUNT_SLOTS + 1; i++) {
 			double d = (b->v[i] - a->v[i]) / per;
 			const char *nm = i == SVMK_COUNT_SLOTS ?
 			    "shadow-flushes" :
-			    svmk_count_names[i];
+			    i > SVMK_COUNT_SLOTS ? "shadow-root-hits" :
+			                           svmk_count_names[i];
 
 			if (d > 0 && nm)
 				n += snprintf(buf + n, sizeof(buf) - n,
@@ -827,9 +829,9 @@ int main(int argc, char **argv)
 	ROW("  exits", touch_exits, "%13.0f");
 	ROW("CR3 switch + one page write (us)", cr3_us, "%13.1f");
 	ROW("  exits per switch", cr3_exits, "%13.2f");
-	out("\nexits by reason (svmk: run->exit_counts and shadow_flushes; "
-	    "KVM: vCPU stats, which\nname no CR3 writes; per switch for CR3, "
-	    "markers included):\n");
+	out("\nexits by reason (svmk: run->exit_counts, shadow_flushes and "
+	    "shadow_root_hits; KVM:\nvCPU stats, which name no CR3 writes; per "
+	    "switch for CR3, markers included):\n");
 	for (i = 0; i < NCONFIGS; i++)
 		if (have[i])
 			out("  write 16 MiB  %-12s %s\n", configs[i].name,

@@ -4,6 +4,7 @@
  * sandboxes on two threads at once, and a locked-down child process.
  * Usage: sandbox_test BUILD-DIR; needs /dev/kvm.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <pthread.h>
@@ -16,7 +17,7 @@
 #include "svm_sandbox.h"
 
 static int passed, failed;
-static char hello[512], callee[512], div0[512], spin[512];
+static char hello[512], callee[512], div0[512], spin[512], leak[512];
 
 static void check(int ok, const char *name, const struct svm_sandbox_result *r)
 {
@@ -237,6 +238,132 @@ static void test_lockdown(void)
 		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 }
 
+/* Open fds of this process: a parked VM keeps its three. */
+static int fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+/* Run leak.bin with args in a sandbox from cfg; its output goes to out. */
+static int leak_run(const struct svm_sandbox_config *c, char *a1, char *a2,
+    char *out, size_t cap, struct svm_sandbox_result *r, int *reused)
+{
+	struct svm_sandbox_config cfg = *c;
+	struct svm_sandbox *sb;
+	char *argv[] = { leak, a1, a2, NULL };
+	int p[2], before = fds(), rc;
+	ssize_t n;
+
+	if (pipe(p) < 0)
+		abort();
+	cfg.stdout_fd = p[1];
+	before += 2;
+	if (svm_sandbox_create(&cfg, leak, a2 ? 3 : 2, argv, &sb, r) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	/* A new VM opens /dev/kvm, the VM and the vCPU; a parked one none. */
+	*reused = fds() == before;
+	rc = svm_sandbox_run(sb, r);
+	svm_sandbox_destroy(sb);
+	close(p[1]);
+	n = read(p[0], out, cap - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(p[0]);
+	return rc;
+}
+
+static void test_recycle(void)
+{
+	static const struct {
+		char *how;
+		enum svm_sandbox_kind kind;
+	} ends[] = {
+		{ "exit", SVM_SANDBOX_EXITED },
+		{ "fault", SVM_SANDBOX_FAULT },
+		{ "spin", SVM_SANDBOX_TIMEOUT },
+	};
+	struct svm_sandbox_config cfg;
+	struct svm_sandbox_result r;
+	struct svm_sandbox *sb;
+	char out[256], name[128], *argv[] = { callee, NULL };
+	unsigned i;
+	int reused, base, st;
+	pid_t pid;
+
+	svm_sandbox_drain();
+	base = fds();
+	svm_sandbox_config_init(&cfg);
+	cfg.recycle = 1;
+	cfg.timeout_ms = 300;
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		check(leak_run(&cfg, "plant", ends[i].how, out, sizeof(out), &r,
+		          &reused) == 0 &&
+		        r.kind == ends[i].kind && fds() == base + 3,
+		    "recycle: destroy parks the VM (its fds stay open)", &r);
+		snprintf(name, sizeof(name),
+		    "recycle: after '%s' the next app reuses the VM and "
+		    "finds no secret in memory or registers",
+		    ends[i].how);
+		check(leak_run(&cfg, "scan", NULL, out, sizeof(out), &r,
+		          &reused) == 0 &&
+		        r.kind == SVM_SANDBOX_EXITED && r.status == 0 &&
+		        reused && strcmp(out, "clean\n") == 0,
+		    name, &r);
+		if (strcmp(out, "clean\n") != 0)
+			printf("     scan said: %s", out);
+	}
+
+	/* Function mode leaves a dirty log on; the next app starts clean. */
+	check(svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) == 0 &&
+	        fds() == base + 3 && svm_sandbox_serve(sb, &r) == 0 &&
+	        svm_sandbox_call(sb, "dirty", 5, out, sizeof(out), &r) == 0 &&
+	        r.kind == SVM_SANDBOX_ANSWERED,
+	    "recycle: a parked VM serves calls", &r);
+	svm_sandbox_destroy(sb);
+	check(leak_run(&cfg, "scan", NULL, out, sizeof(out), &r, &reused) ==
+	            0 &&
+	        r.status == 0 && reused && strcmp(out, "clean\n") == 0,
+	    "recycle: a VM that served calls is reused clean", &r);
+
+	/* A forked child cannot use its parent's VMs: it gets its own. */
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		_exit(fds() == base &&
+		            leak_run(&cfg, "scan", NULL, out, sizeof(out), &r,
+		                &reused) == 0 &&
+		            r.status == 0 && !reused ?
+		        0 :
+		        1);
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && fds() == base + 3,
+	    "recycle: a forked child drops the parked VMs it inherits", NULL);
+
+	cfg.mem_size *= 2;
+	cfg.recycle = 2;
+	check(leak_run(&cfg, "scan", NULL, out, sizeof(out), &r, &reused) ==
+	            0 &&
+	        r.status == 0 && !reused && fds() == base + 6,
+	    "recycle: another memory size gets a new VM (both parked)", &r);
+	cfg.recycle = 0;
+	check(leak_run(&cfg, "scan", NULL, out, sizeof(out), &r, &reused) ==
+	            0 &&
+	        r.status == 0 && !reused && fds() == base + 6,
+	    "recycle: 0 neither takes a parked VM nor parks", &r);
+	svm_sandbox_drain();
+	check(fds() == base, "recycle: svm_sandbox_drain closes parked VMs",
+	    NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -247,11 +374,13 @@ int main(int argc, char **argv)
 	snprintf(callee, sizeof(callee), "%s/tests/guests/callee.bin", argv[1]);
 	snprintf(div0, sizeof(div0), "%s/tests/guests/div0.bin", argv[1]);
 	snprintf(spin, sizeof(spin), "%s/tests/guests/spin.bin", argv[1]);
+	snprintf(leak, sizeof(leak), "%s/tests/guests/leak.bin", argv[1]);
 	test_run();
 	test_image_and_errors();
 	test_calls();
 	test_threads();
 	test_lockdown();
+	test_recycle();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
