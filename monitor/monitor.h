@@ -426,7 +426,7 @@ unsigned x86_tss_type(void);
 	} while (0)
 
 /*
- * A backend runs the vCPU: KVM (kvm.c) now, the svmk module later. open
+ * A backend runs the vCPU: KVM (kvm.c) or the svmk module (svmk.c). open
  * creates the VM and vCPU over vm->mem and sets the entry registers; run is
  * the exit loop and returns when the run has ended (vm->end set), making only
  * syscalls the seccomp filter allows; regs reads rip, rsp and cr2 (0 or -1);
