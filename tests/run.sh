@@ -427,6 +427,28 @@ req '{"b":1,"a":[true,null]}' '[1,' >"$tmp/req"
 	ans 0 1 '{"ok":false,"error":"unexpected end of input","offset":3}'; } >"$tmp/want"
 t "serve: jsonfn, a document and a broken one" 0 "@$tmp/want" "" "$tmp/req" -- \
 	"$svm" --serve "$apps/jsonfn/jsonfn.bin"
+req print print a >"$tmp/req"
+{ ans 0 0 "call 1: print"; ans 0 0 "call 1: print"; ans 0 0 "call 1: a"; } >"$tmp/want"
+"$svm" --serve --max-output=30 "$callee" <"$tmp/req" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 0 ] && cmp -s "$tmp/want" "$tmp/out" &&
+	[ "$(grep -c '^callee prints a line$' "$tmp/err")" = 2 ]; then
+	ok "serve: --max-output applies to each call, not the server's life"
+else
+	nok "serve: --max-output applies to each call, not the server's life" \
+		"status $st; stderr: $(head -c 300 "$tmp/err")"
+fi
+req a >"$tmp/req"
+"$svm" --serve "$apps/hello/hello.bin" <"$tmp/req" >"$tmp/out" 2>"$tmp/err"
+st=$?
+printf '%s\n' "Hello from svm-sandbox!" \
+	"svm-sandbox: the app exited before it was ready for calls" >"$tmp/want"
+if [ $st = 252 ] && [ ! -s "$tmp/out" ] && cmp -s "$tmp/want" "$tmp/err"; then
+	ok "serve: an app that never gets ready (252; its output goes to stderr)"
+else
+	nok "serve: an app that never gets ready (252; its output goes to stderr)" \
+		"status $st; stderr: $(head -c 300 "$tmp/err")"
+fi
 
 # Function mode, driven over a pipe by Python runners (host only: the QEMU
 # machine has no Python).
