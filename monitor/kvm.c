@@ -427,15 +427,21 @@ static int kvm_park(struct svm_vm *vm)
 {
 	struct kvm_backend *kb = vm->backend;
 
+	struct kvm_userspace_memory_region gone = { .slot = 0 };
+
 	if (kb->run == NULL || finish_exit(kb) < 0)
 		return -1;
-	if (kb->log != NULL) {
-		/* Function mode logged dirty pages; the next app may not. */
-		if (set_log(vm, kb, 0) < 0)
-			return -1;
-		free(kb->log);
-		kb->log = NULL;
-	}
+	/*
+	 * Delete the memory slot and add it again (without the dirty log
+	 * function mode may have turned on): KVM then drops every shadow
+	 * page it built from the last app's tables, which the notifier that
+	 * MADV_DONTNEED triggers would leave (it unmaps only the leaves).
+	 */
+	if (ioctl(kb->vm_fd, KVM_SET_USER_MEMORY_REGION, &gone) < 0 ||
+	    set_log(vm, kb, 0) < 0)
+		return -1;
+	free(kb->log);
+	kb->log = NULL;
 	return 0;
 }
 

@@ -9,8 +9,9 @@
  * the same backend, paging and memory size loads its app into it.
  *
  * What the next app could observe is all reset: guest memory is dropped
- * (MADV_DONTNEED: every page reads as zero again and KVM's mappings of the
- * old pages go through its MMU notifier), and the backend's open sets every
+ * (MADV_DONTNEED: every page reads as zero again), the backend forgets how
+ * the last app's memory was mapped (KVM: the memory slot is deleted and
+ * added again, which drops its shadow pages), and the backend's open sets every
  * register an app can reach (general, segment, control, x87/SSE, pending
  * events), as for a new vCPU. VMs whose state the monitor cannot vouch for
  * (a triple fault, a host error, a signal) are not parked.
