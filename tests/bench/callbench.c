@@ -91,24 +91,48 @@ static double latency(struct svm_sandbox *sb, const char *in, int n)
 	return m;
 }
 
-/* Median us for create + serve + call + destroy; recycle: reuse the VM. */
-static double lifecycle(int n, int recycle)
+/*
+ * Median us for create + serve + call + destroy; recycle: reuse the VM.
+ * phases gets the medians of the four steps.
+ */
+static double lifecycle(int n, int recycle, double phases[4])
 {
-	double *t = malloc((size_t)n * sizeof(*t)), m;
-	int i;
+	double *t = malloc((size_t)n * 5 * sizeof(*t)), m;
+	struct svm_sandbox_config cfg;
+	struct svm_sandbox_result r;
+	char *argv[] = { noop, NULL };
+	int i, k;
 
+	svm_sandbox_config_init(&cfg);
+	cfg.recycle = (unsigned)recycle;
 	for (i = 0; i < n; i++) {
-		double t0 = now_us();
-		struct svm_sandbox *sb = serving(noop, 0, recycle);
+		struct svm_sandbox *sb;
+		double t0 = now_us(), t1, t2, t3;
 
+		if (svm_sandbox_create(&cfg, noop, 1, argv, &sb, &r) < 0)
+			goto fail;
+		t1 = now_us();
+		if (svm_sandbox_serve(sb, &r) < 0)
+			goto fail;
+		t2 = now_us();
 		call(sb, "x");
+		t3 = now_us();
 		svm_sandbox_destroy(sb);
 		t[i] = now_us() - t0;
+		t[n + i] = t1 - t0;
+		t[2 * n + i] = t2 - t1;
+		t[3 * n + i] = t3 - t2;
+		t[4 * n + i] = t0 + t[i] - t3;
 	}
 	svm_sandbox_drain();
 	m = median(t, n);
+	for (k = 0; k < 4; k++)
+		phases[k] = median(t + (k + 1) * n, n);
 	free(t);
 	return m;
+fail:
+	fprintf(stderr, "callbench: %s: %s\n", noop, r.message);
+	exit(1);
 }
 
 /*
@@ -231,6 +255,7 @@ static void idle(int n)
 int main(int argc, char **argv)
 {
 	struct svm_sandbox *sb;
+	double life, ph[4];
 	int threads = argc > 2 ? atoi(argv[2]) : 2, n_idle;
 
 	if (argc != 4 || threads < 1 || threads > 64 ||
@@ -253,15 +278,23 @@ int main(int argc, char **argv)
 	printf("fresh-state call dirtying 100 pages: median %.2f us\n",
 	    latency(sb, "dirty", 500));
 	svm_sandbox_destroy(sb);
+	life = lifecycle(100, 0, ph);
 	printf("create + serve + call + destroy (noop), new VM: median %.2f "
 	       "us\n",
-	    lifecycle(100, 0));
+	    life);
+	printf("  steps (medians): create %.0f, serve %.0f, call %.0f, "
+	       "destroy %.0f us\n",
+	    ph[0], ph[1], ph[2], ph[3]);
 	printf("  floor: KVM alone creating and destroying such a VM: median "
 	       "%.2f us\n",
 	    kvm_floor(100));
+	life = lifecycle(300, 1, ph);
 	printf("create + serve + call + destroy (noop), recycled VM: median "
 	       "%.2f us\n",
-	    lifecycle(300, 1));
+	    life);
+	printf("  steps (medians): create %.0f, serve %.0f, call %.0f, "
+	       "destroy %.0f us\n",
+	    ph[0], ph[1], ph[2], ph[3]);
 	printf("calls per second, 1 thread: %.0f\n", throughput(1));
 	printf("calls per second, %d threads (a sandbox each): %.0f\n", threads,
 	    throughput(threads));
