@@ -282,6 +282,25 @@ static int leak_run(const struct svm_sandbox_config *c, char *a1, char *a2,
 	return rc;
 }
 
+/* 50 sandboxes in a row on one thread, recycling: 0 if all ran right. */
+static void *recycler(void *arg)
+{
+	struct svm_sandbox_config cfg;
+	char out[64];
+	struct svm_sandbox_result r;
+	int i, reused, bad = 0;
+
+	svm_sandbox_config_init(&cfg);
+	cfg.recycle = 1;
+	for (i = 0; i < 50; i++)
+		bad += leak_run(&cfg, "scan", NULL, out, sizeof(out), &r,
+		           &reused) != 0 ||
+		    r.kind != SVM_SANDBOX_EXITED || r.status != 0 ||
+		    strcmp(out, "clean\n") != 0;
+	*(int *)arg = bad;
+	return NULL;
+}
+
 static void test_recycle(void)
 {
 	static const struct {
@@ -297,7 +316,8 @@ static void test_recycle(void)
 	struct svm_sandbox *sb;
 	char out[256], name[128], *argv[] = { callee, NULL };
 	unsigned i;
-	int reused, base, st;
+	int reused, base, st, errs[2] = { -1, -1 };
+	pthread_t t[2];
 	pid_t pid;
 
 	svm_sandbox_drain();
@@ -361,6 +381,16 @@ static void test_recycle(void)
 	    "recycle: 0 neither takes a parked VM nor parks", &r);
 	svm_sandbox_drain();
 	check(fds() == base, "recycle: svm_sandbox_drain closes parked VMs",
+	    NULL);
+
+	/* One pool per thread: two threads recycling at once, then exiting. */
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, recycler, &errs[i]);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	check(errs[0] == 0 && errs[1] == 0 && fds() == base,
+	    "recycle: two threads, 50 sandboxes each on a recycled VM; a "
+	    "thread's parked VM is closed when it exits",
 	    NULL);
 }
 
