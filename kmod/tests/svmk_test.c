@@ -1140,8 +1140,9 @@ static int t_exit_counts(struct vm *vm)
 		      (unsigned long long)run->exit_counts[SVMK_COUNT_PF],
 		      (unsigned long long)run->shadow_flushes);
 	} else {
+		/* Nested leaves are filled on first touch: 65 pages at least. */
 		CHECK(run->exit_counts[SVMK_COUNT_PF] == 0 &&
-		      run->exit_counts[SVMK_COUNT_NPF] == 0 &&
+		      run->exit_counts[SVMK_COUNT_NPF] >= 65 &&
 		      run->shadow_flushes == 0, "pf %llu npf %llu",
 		      (unsigned long long)run->exit_counts[SVMK_COUNT_PF],
 		      (unsigned long long)run->exit_counts[SVMK_COUNT_NPF]);
@@ -1511,15 +1512,16 @@ static int n_many(void)
 
 		if (vm_create(&vm, i & 1 ? SVMK_PAGING_SHADOW : SVMK_PAGING_TDP))
 			return -1;
-		if (i % 8 == 0 && (vm_setup(&vm, g_out_hlt, g_out_hlt_end, 0) ||
-				   expect_out(&vm, 0x500, 4, 0xdeadbeef)))
+		/* Half of them pin pages: about 80 each (64 data pages). */
+		if (i % 4 < 2 && (vm_setup(&vm, g_touch64, g_touch64_end, 0) ||
+				  expect_out(&vm, 0x500, 4, 0)))
 			return -1;
 		vm_destroy(&vm);
 	}
 	/*
 	 * Every page pinned for guest memory was unpinned at close. The
 	 * counters lag by the per-CPU deltas not yet folded in (a few
-	 * hundred at most); one VM left pinned would be 2048 pages.
+	 * hundred at most); the 32 runs left pinned would be 2500 pages.
 	 */
 	CHECK(pins_held(&after) == 0 && labs(after - pins) < 1024,
 	      "pins held: %ld before, %ld after", pins, after);
