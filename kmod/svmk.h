@@ -36,7 +36,10 @@ enum svmk_reg {
 #define PFERR_RSVD	BIT(3)
 #define PFERR_I		BIT(4)
 
-/* Nested page tables: [0, size) of guest-physical space, 4 KiB pages. */
+/*
+ * Nested page tables: [0, size) of guest-physical space, 4 KiB pages; a leaf
+ * is present once its page is pinned.
+ */
 struct svmk_npt {
 	u64 *pml4;
 	u64 *pdpt;
@@ -89,10 +92,19 @@ struct svmk_vm {
 	struct svmk_run *run;	/* the page user space maps */
 	struct mm_struct *mm;	/* the opener's: memory and ioctls are its */
 
-	/* Guest memory: guest-physical [0, mem_size), pinned. */
+	/*
+	 * Guest memory: guest-physical [0, mem_size), the user mapping at
+	 * uaddr. pages[gfn] is NULL until svmk first needs the page and pins
+	 * it (svmk_gpa_page()); npinned counts the others.
+	 */
 	struct page **pages;
 	unsigned long npages;
+	unsigned long npinned;
+	u64 uaddr;
 	u64 mem_size;
+	/* First pin failure since the last exit: ends the run. */
+	int pin_err;		/* -errno, or 0 */
+	u64 pin_gpa;		/* the page that could not be pinned */
 	/*
 	 * The dirty log: a bit per page of guest memory written since user
 	 * space last read it; NULL while logging is off (see svmk_dirty.c).
@@ -165,9 +177,15 @@ bool svmk_cr_valid(u64 cr0, u64 cr3, u64 cr4, u64 efer);
 /* svmk_mem.c */
 int svmk_mem_set(struct svmk_vm *vm, const struct svmk_memory *m);
 void svmk_mem_free(struct svmk_vm *vm);
+/*
+ * The page of guest-physical gpa (< mem_size), pinned on first use (sleeps:
+ * call with interrupts on). NULL if it cannot be pinned; vm->pin_err and
+ * vm->pin_gpa then say why and where.
+ */
+struct page *svmk_gpa_page(struct svmk_vm *vm, u64 gpa);
+/* Map gpa (< mem_size) as svmk_gpa_page(): a pointer to gpa, or NULL. */
 void *svmk_gpa_map(struct svmk_vm *vm, u64 gpa);
 void svmk_gpa_unmap(void *p);
-u64 svmk_gpa_to_hpa(struct svmk_vm *vm, u64 gpa);
 
 /* Result of a guest page walk. */
 struct svmk_walk {
@@ -187,8 +205,12 @@ int svmk_npt_build(struct svmk_vm *vm);
 void svmk_npt_free(struct svmk_vm *vm);
 /* Make the leaves of the pages set in bitmap pages (NULL: all) read-only. */
 void svmk_npt_protect(struct svmk_vm *vm, const unsigned long *pages);
-/* Nested #PF at gpa, error code err: true if it was a logged first write. */
-bool svmk_npt_write_fault(struct svmk_vm *vm, u64 gpa, u64 err);
+/*
+ * Nested #PF at gpa (< mem_size), error code err: true if svmk resolved it
+ * (a first touch, or a logged first write) and the guest may retry. False
+ * if not, and then vm->pin_err says whether the page could not be pinned.
+ */
+bool svmk_npt_fault(struct svmk_vm *vm, u64 gpa, u64 err);
 
 /* svmk_dirty.c: SVMK_ENABLE_DIRTY_LOG and SVMK_GET_DIRTY_LOG, 0 or -errno. */
 int svmk_dirty_enable(struct svmk_vm *vm);

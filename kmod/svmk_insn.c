@@ -39,6 +39,8 @@ int svmk_fetch_insn(struct svmk_vm *vm, u8 *buf, int *len)
 		if (w.mmio || w.gpa >= vm->mem_size)
 			break;
 		p = svmk_gpa_map(vm, w.gpa);
+		if (!p)
+			break;	/* vm->pin_err ends the run */
 		memcpy(buf + n, p, chunk);
 		svmk_gpa_unmap(p);
 		n += chunk;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svmk_mem.c: guest memory (pinned user pages) and the software walk of the
- * guest's own page tables, which shadow paging and instruction decoding use.
+ * svmk_mem.c: guest memory (user pages, each pinned when first used) and the
+ * software walk of the guest's own page tables, which shadow paging and
+ * instruction decoding use.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,7 +19,7 @@
 
 #include "svmk.h"
 
-/* Pin and unpin in chunks: bounded mmap-lock holds, and room to reschedule. */
+/* Unpin in chunks, with room to reschedule. */
 #define PIN_CHUNK 512UL
 
 /*
@@ -29,8 +30,9 @@
  * which are never written back; but a filesystem that writes pages back
  * would find them dirtied behind its back (Linux 6.5 refuses such pins in
  * GUP; 6.1 does not). Driver mappings (I/O, PFN or mixed maps, such as the
- * svmk run page itself) are refused too. Called with the mmap lock held, so
- * the pin that follows sees the same mappings.
+ * svmk run page itself) are refused too, and so are mappings without write
+ * permission (the pin asks for write access). Called with the mmap lock
+ * held, so the pin that follows sees the same mappings.
  */
 static bool pinnable(struct mm_struct *mm, unsigned long start,
 		     unsigned long end)
@@ -42,7 +44,8 @@ static bool pinnable(struct mm_struct *mm, unsigned long start,
 		vma = find_vma(mm, start);
 		if (!vma || vma->vm_start > start)
 			return false;
-		if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP) ||
+		    !(vma->vm_flags & VM_WRITE))
 			return false;
 		if (vma->vm_flags & VM_SHARED) {
 			if (!vma->vm_file)
@@ -58,71 +61,58 @@ static bool pinnable(struct mm_struct *mm, unsigned long start,
 	return true;
 }
 
+/*
+ * Record the mapping; its pages are pinned one by one as svmk first needs
+ * them (svmk_gpa_page()), so a VM costs the host only what its guest uses.
+ */
 int svmk_mem_set(struct svmk_vm *vm, const struct svmk_memory *m)
 {
-	unsigned long npages, pinned = 0, addr, n;
+	unsigned long npages, addr = m->userspace_addr;
 	struct mm_struct *mm = current->mm;
 	struct page **pages;
+	bool ok;
 	long ret;
 
 	if (vm->pages || vm->started)
 		return -EBUSY;
 	if (m->flags || !m->size || m->size > SVMK_MEM_MAX ||
-	    !PAGE_ALIGNED(m->size) || !PAGE_ALIGNED(m->userspace_addr))
+	    !PAGE_ALIGNED(m->size) || !PAGE_ALIGNED(addr))
 		return -EINVAL;
-	if (m->userspace_addr + m->size < m->userspace_addr ||
-	    !access_ok((void __user *)(unsigned long)m->userspace_addr,
-		       m->size))
+	if (addr + m->size < addr ||
+	    !access_ok((void __user *)addr, m->size))
+		return -EINVAL;
+
+	/* Refuse now what the pins would refuse later, while we can say so. */
+	mmap_read_lock(mm);
+	ok = pinnable(mm, addr, addr + m->size);
+	mmap_read_unlock(mm);
+	if (!ok)
 		return -EINVAL;
 
 	npages = m->size >> PAGE_SHIFT;
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	/* NULL: not pinned yet. */
+	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return -ENOMEM;
 
 	/*
 	 * Pinned pages cannot be reclaimed or swapped: charge them to
 	 * RLIMIT_MEMLOCK as mlock() and VFIO do, or any user of /dev/svmk
-	 * could lock all of the host's memory.
+	 * could lock all of the host's memory. All of them now: the guest may
+	 * touch every page, and a run cannot fail halfway for want of limit.
 	 */
 	ret = account_locked_vm(mm, npages, true);
-	if (ret)
-		goto err_free;
-
-	/*
-	 * Long-term pins: the guest uses these pages for as long as the VM
-	 * lives, whatever user space does to its mapping meanwhile.
-	 */
-	while (pinned < npages) {
-		addr = m->userspace_addr + (pinned << PAGE_SHIFT);
-		n = min(npages - pinned, PIN_CHUNK);
-		mmap_read_lock(mm);
-		if (pinnable(mm, addr, addr + (n << PAGE_SHIFT)))
-			ret = pin_user_pages(addr, n, FOLL_WRITE | FOLL_LONGTERM,
-					     pages + pinned, NULL);
-		else
-			ret = -EINVAL;
-		mmap_read_unlock(mm);
-		if (ret <= 0) {
-			ret = ret ? ret : -EFAULT;
-			goto err_unpin;
-		}
-		pinned += ret;
-		cond_resched();
+	if (ret) {
+		kvfree(pages);
+		return ret;
 	}
 
 	vm->pages = pages;
 	vm->npages = npages;
+	vm->npinned = 0;
+	vm->uaddr = addr;
 	vm->mem_size = m->size;
 	return 0;
-
-err_unpin:
-	unpin_user_pages(pages, pinned);
-	account_locked_vm(mm, npages, false);
-err_free:
-	kvfree(pages);
-	/* An unmapped or read-only range is a bad argument, not a fault. */
-	return ret == -EFAULT ? -EINVAL : ret;
 }
 
 void svmk_mem_free(struct svmk_vm *vm)
@@ -131,12 +121,12 @@ void svmk_mem_free(struct svmk_vm *vm)
 
 	if (!vm->pages)
 		return;
-	/* The guest may have written to any of them. */
-	for (i = 0; i < vm->npages; i += PIN_CHUNK) {
-		unpin_user_pages_dirty_lock(vm->pages + i,
-					    min(vm->npages - i, PIN_CHUNK),
-					    true);
-		cond_resched();
+	for (i = 0; i < vm->npages; i++) {
+		/* The guest may have written to any of them. */
+		if (vm->pages[i])
+			unpin_user_pages_dirty_lock(&vm->pages[i], 1, true);
+		if (i % PIN_CHUNK == PIN_CHUNK - 1)
+			cond_resched();
 	}
 	/* Give the charge back, unless the process (and its mm) is gone. */
 	if (mmget_not_zero(vm->mm)) {
@@ -146,20 +136,74 @@ void svmk_mem_free(struct svmk_vm *vm)
 	kvfree(vm->pages);
 	vm->pages = NULL;
 	vm->npages = 0;
+	vm->npinned = 0;
 	vm->mem_size = 0;
 }
 
-/* Host-physical address of guest-physical gpa, which must be in memory. */
-u64 svmk_gpa_to_hpa(struct svmk_vm *vm, u64 gpa)
+/*
+ * Long-term pin of guest frame gfn: the guest uses the page for as long as
+ * the VM lives, whatever user space does to its mapping meanwhile. The
+ * mapping is checked again: user space may have replaced it since
+ * SVMK_SET_MEMORY. Sleeps (page faults, the mmap lock): the run loop calls
+ * this between exits, with interrupts and preemption on.
+ */
+static int pin_page(struct svmk_vm *vm, unsigned long gfn)
 {
-	return page_to_phys(vm->pages[gpa >> PAGE_SHIFT]) | (gpa & ~PAGE_MASK);
+	unsigned long addr = vm->uaddr + (gfn << PAGE_SHIFT);
+	struct mm_struct *mm = vm->mm;
+	struct page *page;
+	long ret;
+
+	might_sleep();
+	/* svmk_ioctl() lets only the owner in; never pin another mm's pages. */
+	if (WARN_ON_ONCE(current->mm != mm))
+		return -EIO;
+	mmap_read_lock(mm);
+	if (!vma_lookup(mm, addr))
+		ret = -EFAULT;
+	else if (!pinnable(mm, addr, addr + PAGE_SIZE))
+		ret = -EINVAL;
+	else
+		ret = pin_user_pages(addr, 1, FOLL_WRITE | FOLL_LONGTERM,
+				     &page, NULL);
+	mmap_read_unlock(mm);
+	if (ret != 1)
+		return ret < 0 ? ret : -EFAULT;
+	vm->pages[gfn] = page;
+	vm->npinned++;
+	vm->run->pinned_pages = vm->npinned;
+	return 0;
 }
 
-/* Map the page holding gpa (< mem_size); returns a pointer to gpa. */
+/*
+ * The page holding guest-physical gpa (< mem_size), pinned now if this is
+ * its first use. NULL if it cannot be pinned: then vm->pin_err says why
+ * (the first failure of the exit), and the run ends (svmk_vcpu_run()).
+ */
+struct page *svmk_gpa_page(struct svmk_vm *vm, u64 gpa)
+{
+	unsigned long gfn = gpa >> PAGE_SHIFT;
+	int ret;
+
+	if (likely(vm->pages[gfn]))
+		return vm->pages[gfn];
+	ret = pin_page(vm, gfn);
+	if (ret) {
+		if (!vm->pin_err) {
+			vm->pin_err = ret;
+			vm->pin_gpa = gpa & PAGE_MASK;
+		}
+		return NULL;
+	}
+	return vm->pages[gfn];
+}
+
+/* Map the page holding gpa (< mem_size): a pointer to gpa, or NULL as above. */
 void *svmk_gpa_map(struct svmk_vm *vm, u64 gpa)
 {
-	return kmap_local_page(vm->pages[gpa >> PAGE_SHIFT]) +
-	       (gpa & ~PAGE_MASK);
+	struct page *page = svmk_gpa_page(vm, gpa);
+
+	return page ? kmap_local_page(page) + (gpa & ~PAGE_MASK) : NULL;
 }
 
 void svmk_gpa_unmap(void *p)
@@ -193,7 +237,8 @@ static u64 rsvd_mask(int level, u64 e, bool nxe)
  * Returns 0 and fills w; w->fault is set if the guest must see a #PF with
  * error code w->pferr, w->mmio is set (w->gpa the address) if a table or
  * the page is outside guest memory. w->tables lists the table pages read
- * (shadow paging write-protects them).
+ * (shadow paging write-protects them). -EFAULT if a table page could not be
+ * pinned (vm->pin_err).
  */
 int svmk_walk(struct svmk_vm *vm, u64 cr3, u64 gva, u32 access, bool set_ad,
 	      struct svmk_walk *w)
@@ -220,6 +265,8 @@ int svmk_walk(struct svmk_vm *vm, u64 cr3, u64 gva, u32 access, bool set_ad,
 		}
 		w->tables[w->ntables++] = table;
 		p = svmk_gpa_map(vm, gpa_e);
+		if (!p)
+			return -EFAULT;	/* vm->pin_err ends the run */
 		e = READ_ONCE(*p);
 		if (!(e & PTE_P)) {
 			svmk_gpa_unmap(p);

@@ -6,7 +6,9 @@
  * nested page fault, reported as SVMK_EXIT_MMIO.
  *
  * Guest memory is at most 1 GiB, so one PML4, one PDPT and one PD suffice;
- * leaves are 4 KiB because the pinned pages need not be contiguous.
+ * leaves are 4 KiB because the pinned pages need not be contiguous. The
+ * tables are built at the first run with every leaf absent: the guest's
+ * first access to a page faults, and svmk pins the page and fills the leaf.
  *
  * While the dirty log is on (svmk_dirty.c), a leaf is read-only until the
  * guest first writes its page: the nested #PF logs the page and makes the
@@ -35,7 +37,6 @@ int svmk_npt_build(struct svmk_vm *vm)
 {
 	struct svmk_npt *npt = &vm->npt;
 	unsigned long i, npts;
-	u64 leaf = vm->dirty ? NPT_FLAGS & ~PTE_W : NPT_FLAGS;
 
 	BUILD_BUG_ON(SVMK_MEM_MAX > (1ULL << 30));
 	npt->pml4 = npt_alloc();
@@ -53,8 +54,6 @@ int svmk_npt_build(struct svmk_vm *vm)
 			goto err_free;
 		npt->pd[i] = __pa(npt->pt[i]) | NPT_FLAGS;
 	}
-	for (i = 0; i < vm->npages; i++)
-		npt->pt[i / 512][i % 512] = page_to_phys(vm->pages[i]) | leaf;
 	return 0;
 
 err_free:
@@ -71,7 +70,7 @@ void svmk_npt_protect(struct svmk_vm *vm, const unsigned long *pages)
 	unsigned long i;
 
 	if (!vm->npt.pml4)
-		return;		/* not built yet: built read-only */
+		return;		/* not built yet: no leaf to protect */
 	if (!pages) {
 		for (i = 0; i < vm->npages; i++)
 			vm->npt.pt[i / 512][i % 512] &= ~PTE_W;
@@ -82,19 +81,35 @@ void svmk_npt_protect(struct svmk_vm *vm, const unsigned long *pages)
 }
 
 /*
- * A write to a present read-only leaf inside guest memory is the first
- * write to that page since the dirty log was read: log it and let the
- * guest retry the write. Anything else is for the caller.
+ * An absent leaf inside guest memory is the guest's first touch of that
+ * page: pin it and fill the leaf, read-only while the dirty log is on
+ * unless the access is a write, which is then logged (as if the leaf had
+ * been there read-only). A write to a present read-only leaf is the first
+ * write to that page since the dirty log was read: log it. Either way the
+ * guest retries the access. Anything else is for the caller.
  */
-bool svmk_npt_write_fault(struct svmk_vm *vm, u64 gpa, u64 err)
+bool svmk_npt_fault(struct svmk_vm *vm, u64 gpa, u64 err)
 {
 	u64 gfn = gpa >> PAGE_SHIFT, *leaf;
+	bool write = err & PFERR_W;
+	struct page *page;
 
-	if (!vm->dirty || gpa >= vm->mem_size ||
-	    (err & (PFERR_P | PFERR_W)) != (PFERR_P | PFERR_W))
+	if (gpa >= vm->mem_size)
 		return false;
 	leaf = &vm->npt.pt[gfn / 512][gfn % 512];
-	if ((*leaf & (PTE_P | PTE_W)) != PTE_P)
+	if (!(*leaf & PTE_P)) {
+		page = svmk_gpa_page(vm, gpa);
+		if (!page)
+			return false;
+		if (vm->dirty && !write) {
+			*leaf = page_to_phys(page) | (NPT_FLAGS & ~PTE_W);
+		} else {
+			*leaf = page_to_phys(page) | NPT_FLAGS;
+			svmk_mark_dirty(vm, gpa);
+		}
+		return true;
+	}
+	if (!vm->dirty || !write || (*leaf & PTE_W))
 		return false;
 	*leaf |= PTE_W;
 	svmk_mark_dirty(vm, gpa);

@@ -3,7 +3,7 @@
  * svmk_shadow.c: shadow paging, for when the VM runs without nested paging.
  *
  * The hardware walks shadow tables that map guest-virtual pages straight to
- * the pinned host pages; the guest's CR3 and tables are only read by
+ * the pinned host pages (pinned as the leaves are filled); the guest's CR3 and tables are only read by
  * software. Shadow tables start empty and are filled one 4 KiB page at a
  * time from #PF intercepts, by walking the guest's tables (which also sets
  * the guest's accessed/dirty bits, as the processor would). New
@@ -56,6 +56,7 @@
 
 #include <linux/mm.h>
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/list.h>
 #include <linux/bitmap.h>
 #include <linux/slab.h>
@@ -256,14 +257,24 @@ static void mark_table(struct svmk_shadow *sh, u64 gfn)
 		sh->tables_written = true;
 }
 
-/* Install the shadow leaf for gva from a successful guest walk. */
+/*
+ * Install the shadow leaf for gva from a successful guest walk: 0, 1 if the
+ * page cannot be pinned (the run ends), -ENOMEM.
+ */
 static int sh_map(struct svmk_vm *vm, u64 gva, const struct svmk_walk *w,
 		  bool write)
 {
 	struct svmk_shadow *sh = &vm->sh;
 	bool nxe = vm->vmcb->save.efer & EFER_NX;
 	u64 gfn = w->gpa >> PAGE_SHIFT, *table, leaf;
+	struct page *page;
 	int i, level;
+
+	/* First, so that a page that cannot be pinned changes nothing. */
+	page = svmk_gpa_page(vm, w->gpa);
+	if (!page)
+		return 1;	/* vm->pin_err: svmk_vcpu_run() reports it */
+	leaf = page_to_phys(page) | PTE_P;
 
 	if (sh->npages + 3 > SHADOW_MAX_PAGES)
 		svmk_shadow_zap(vm);	/* the guest refaults what it needs */
@@ -286,7 +297,6 @@ static int sh_map(struct svmk_vm *vm, u64 gva, const struct svmk_walk *w,
 		table = __va(*e & PTE_ADDR);
 	}
 
-	leaf = svmk_gpa_to_hpa(vm, w->gpa & PAGE_MASK) | PTE_P;
 	if (w->pte & PTE_U)
 		leaf |= PTE_U;
 	/*

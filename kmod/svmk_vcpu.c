@@ -731,9 +731,11 @@ static int handle_exit(struct svmk_vm *vm)
 	case SVM_EXIT_CPUID:
 		return handle_cpuid(vm);
 	case SVM_EXIT_NPF:
-		if (svmk_npt_write_fault(vm, v->control.exit_info_2,
-					 v->control.exit_info_1))
+		if (svmk_npt_fault(vm, v->control.exit_info_2,
+				   v->control.exit_info_1))
 			return 0;
+		if (vm->pin_err)
+			return 1;	/* svmk_vcpu_run() reports it */
 		if (v->control.exit_info_2 >= vm->mem_size) {
 			run->exit_reason = SVMK_EXIT_MMIO;
 			run->mmio.gpa = v->control.exit_info_2;
@@ -994,6 +996,16 @@ int svmk_vcpu_run(struct svmk_vm *vm)
 		run->exits++;
 		run->exit_counts[svmk_exit_slot(vm->vmcb->control.exit_code)]++;
 		ret = handle_exit(vm);
+		/*
+		 * A guest page svmk could not pin ends the run, whatever the
+		 * handler made of the access that failed (see svmk_gpa_page()).
+		 */
+		if (vm->pin_err) {
+			svmk_internal_error(vm, SVMK_INTERNAL_MEMORY, vm->pin_gpa,
+					    -vm->pin_err);
+			vm->pin_err = 0;
+			return 0;
+		}
 		if (vm->dead) {
 			/* A triple fault found while injecting. */
 			run->exit_reason = SVMK_EXIT_SHUTDOWN;

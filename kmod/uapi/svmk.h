@@ -52,7 +52,8 @@
 /*
  * Bump on any incompatible change of this file. Additions that keep every
  * layout (immediate_exit in former padding, exit_counts after io_data,
- * SVMK_GET_TSC_KHZ, shadow_root_hits at the end) stay at 1.
+ * SVMK_GET_TSC_KHZ, shadow_root_hits and pinned_pages at the end,
+ * SVMK_INTERNAL_MEMORY) stay at 1.
  */
 #define SVMK_API_VERSION 1
 
@@ -62,15 +63,22 @@
 /*
  * SVMK_SET_MEMORY: back guest-physical [0, size) with the user mapping at
  * userspace_addr (both page aligned, 0 < size <= SVMK_MEM_MAX, writable
- * memory). The pages are pinned until the fd is closed; the mapping must stay
- * as is meanwhile (the VM keeps using the pages pinned at this call). Once
- * only, before the first SVMK_RUN. Guest accesses outside [0, size) end the
- * run with SVMK_EXIT_MMIO.
+ * memory). Once only, before the first SVMK_RUN. Guest accesses outside
+ * [0, size) end the run with SVMK_EXIT_MMIO.
+ * Pages are pinned lazily: each the first time svmk needs it during
+ * SVMK_RUN (the guest touches it, or svmk reads it for the guest), so
+ * untouched memory costs nothing; run->pinned_pages counts them. A pinned
+ * page stays pinned until the fd is closed, and from then on its mapping
+ * must stay as is (the VM keeps using the page pinned then); what user
+ * space writes through the same mapping the guest sees, and vice versa.
  * The range must be private memory (e.g. MAP_PRIVATE | MAP_ANONYMOUS) or a
- * shared mapping of a regular tmpfs/memfd or hugetlbfs file; anything else
- * is EINVAL (the guest would write file pages behind the filesystem's back).
- * Pinned pages count against RLIMIT_MEMLOCK, as mlock()ed memory does,
- * unless the caller has CAP_IPC_LOCK: ENOMEM past the limit.
+ * shared mapping of a regular tmpfs/memfd or hugetlbfs file, mapped
+ * writable; anything else is EINVAL (the guest would write file pages
+ * behind the filesystem's back). If, when a page is first needed, its
+ * mapping is no longer such memory (user space unmapped or replaced it),
+ * the run ends with SVMK_EXIT_INTERNAL_ERROR, suberror SVMK_INTERNAL_MEMORY.
+ * The whole size counts against RLIMIT_MEMLOCK from this call, as mlock()ed
+ * memory does, unless the caller has CAP_IPC_LOCK: ENOMEM past the limit.
  */
 struct svmk_memory {
 	__u64 userspace_addr;
@@ -218,6 +226,13 @@ enum svmk_internal_error {
 	SVMK_INTERNAL_PAGING = 6,	/* shadow mode: unsupported paging state */
 	SVMK_INTERNAL_EVENT = 7,	/* fault while delivering an event */
 	SVMK_INTERNAL_NPF = 8,		/* unexpected nested page fault */
+	/*
+	 * A page of guest memory could not be pinned on first use (see
+	 * SVMK_SET_MEMORY): info1 = its guest-physical address, info2 = the
+	 * errno: EFAULT if nothing is mapped there, EINVAL if the mapping is
+	 * not memory svmk may pin, ENOMEM...
+	 */
+	SVMK_INTERNAL_MEMORY = 9,
 };
 
 /*
@@ -289,6 +304,8 @@ struct svmk_run {
 	 * tables cached, and so kept them.
 	 */
 	__u64 shadow_root_hits;
+	/* Pages of guest memory pinned so far (see SVMK_SET_MEMORY). */
+	__u64 pinned_pages;
 };
 
 #define SVMK_IO 0xB5
