@@ -1,8 +1,9 @@
 /*
  * sandbox_test: the public library (svm_sandbox.h) as an embedder uses it,
  * linked against the host libc: runs, typed results, function mode, two
- * sandboxes on two threads at once, and a locked-down child process.
- * Usage: sandbox_test BUILD-DIR; needs /dev/kvm.
+ * sandboxes on two threads at once, a locked-down child process, recycling.
+ * Usage: sandbox_test BUILD-DIR [svmk tdp|shadow]; needs /dev/kvm, or
+ * /dev/svmk with the svmk arguments (run inside the QEMU machine).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,6 +18,16 @@
 #include "svm_sandbox.h"
 
 static int passed, failed;
+/* The backend under test: KVM unless the arguments name svmk. */
+static enum svm_sandbox_backend backend = SVM_SANDBOX_KVM;
+static enum svm_sandbox_paging paging = SVM_SANDBOX_PAGING_DEFAULT;
+
+static void config(struct svm_sandbox_config *cfg)
+{
+	svm_sandbox_config_init(cfg);
+	cfg->backend = backend;
+	cfg->paging = paging;
+}
 static char hello[512], callee[512], div0[512], spin[512], leak[512];
 
 static void check(int ok, const char *name, const struct svm_sandbox_result *r)
@@ -43,7 +54,7 @@ static void test_run(void)
 	int p[2];
 	ssize_t n;
 
-	svm_sandbox_config_init(&cfg);
+	config(&cfg);
 	if (pipe(p) < 0)
 		abort();
 	cfg.stdout_fd = p[1];
@@ -73,7 +84,7 @@ static void test_image_and_errors(void)
 
 	if (fd >= 0)
 		close(fd);
-	svm_sandbox_config_init(&cfg);
+	config(&cfg);
 	cfg.stdout_fd = open("/dev/null", O_WRONLY);
 	check(len > 0 &&
 	        svm_sandbox_create_image(&cfg, image, (size_t)len, 1, argv, &sb,
@@ -89,7 +100,7 @@ static void test_image_and_errors(void)
 	check(svm_sandbox_create(&cfg, hello, 1, argv, &sb, &r) == -1 &&
 	        r.kind == SVM_SANDBOX_BAD_CONFIG,
 	    "3 MiB of memory is BAD_CONFIG", &r);
-	svm_sandbox_config_init(&cfg);
+	config(&cfg);
 	check(svm_sandbox_create(&cfg, div0, 1, argv, &sb, &r) == 0 &&
 	        svm_sandbox_run(sb, &r) == 0 && r.kind == SVM_SANDBOX_FAULT &&
 	        r.fault.vector == 0 && r.fault.rip >= 0x100000,
@@ -111,7 +122,7 @@ static int calls(int n, int warm, int *bad_call)
 	char *argv[] = { callee, NULL }, out[128], want[128], in[32];
 	int i, errors = 0;
 
-	svm_sandbox_config_init(&cfg);
+	config(&cfg);
 	cfg.warm = warm;
 	cfg.timeout_ms = 2000;
 	if (svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) < 0 ||
@@ -146,7 +157,7 @@ static void test_calls(void)
 	    NULL);
 	check(calls(50, 1, &bad) == 0, "warm: 50 calls that count", NULL);
 
-	svm_sandbox_config_init(&cfg);
+	config(&cfg);
 	cfg.timeout_ms = 300;
 	if (svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) < 0 ||
 	    svm_sandbox_serve(sb, &r) < 0) {
@@ -201,7 +212,7 @@ static void test_lockdown(void)
 	int st, i, ok = 1;
 	pid_t pid;
 
-	svm_sandbox_config_init(&cfg);
+	config(&cfg);
 	cfg.timeout_ms = 1000;
 	if (svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) == 0 &&
 	    svm_sandbox_filter(sb, &prog, &r) == 0)
@@ -290,7 +301,7 @@ static void *recycler(void *arg)
 	struct svm_sandbox_result r;
 	int i, reused, bad = 0;
 
-	svm_sandbox_config_init(&cfg);
+	config(&cfg);
 	cfg.recycle = 1;
 	for (i = 0; i < 50; i++)
 		bad += leak_run(&cfg, "scan", NULL, out, sizeof(out), &r,
@@ -322,9 +333,24 @@ static void test_recycle(void)
 
 	svm_sandbox_drain();
 	base = fds();
-	svm_sandbox_config_init(&cfg);
+	config(&cfg);
 	cfg.recycle = 1;
 	cfg.timeout_ms = 300;
+	if (backend != SVM_SANDBOX_KVM) {
+		/* Only KVM recycles: svmk's destroy closes, and all is new. */
+		for (i = 0; i < 2; i++)
+			check(leak_run(&cfg, "plant", "exit", out, sizeof(out),
+			          &r, &reused) == 0 &&
+			        r.kind == SVM_SANDBOX_EXITED && !reused &&
+			        fds() == base,
+			    "recycle: svmk ignores it (destroy closes the VM)",
+			    &r);
+		check(leak_run(&cfg, "scan", NULL, out, sizeof(out), &r,
+		          &reused) == 0 &&
+		        r.status == 0 && strcmp(out, "clean\n") == 0,
+		    "recycle: svmk: the next app finds no secret", &r);
+		return;
+	}
 	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
 		check(leak_run(&cfg, "plant", ends[i].how, out, sizeof(out), &r,
 		          &reused) == 0 &&
@@ -396,8 +422,14 @@ static void test_recycle(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: sandbox_test BUILD-DIR\n");
+	if (argc == 4 && strcmp(argv[2], "svmk") == 0 &&
+	    (strcmp(argv[3], "tdp") == 0 || strcmp(argv[3], "shadow") == 0)) {
+		backend = SVM_SANDBOX_SVMK;
+		paging = argv[3][0] == 't' ? SVM_SANDBOX_PAGING_TDP :
+		                             SVM_SANDBOX_PAGING_SHADOW;
+	} else if (argc != 2) {
+		fprintf(stderr,
+		    "usage: sandbox_test BUILD-DIR [svmk tdp|shadow]\n");
 		return 2;
 	}
 	snprintf(hello, sizeof(hello), "%s/apps/hello/hello.bin", argv[1]);
