@@ -91,7 +91,20 @@ static enum svm_paging kvm_paging(void)
 	return SVM_PAGING_DEFAULT;
 }
 
-static int finish_exit(struct kvm_backend *kb);
+/* Point a new or reset vCPU at vm's app and hand its fds to the monitor. */
+static int start_app(struct svm_vm *vm, struct kvm_backend *kb, char *err,
+    size_t errlen)
+{
+	if (set_entry_state(vm, kb, err, errlen) < 0)
+		return -1;
+	set_clock(vm, kb);
+	/* A parked VM's last kick (its old app's timer) must not stop this. */
+	kb->run->immediate_exit = 0;
+	vm->vcpu_fd = kb->vcpu_fd;
+	vm->vm_fd = kb->vm_fd;
+	vm->kick = &kb->run->immediate_exit;
+	return 0;
+}
 
 /*
  * Reset a parked VM's vCPU (pool.c) for a new app: besides the entry state,
@@ -113,14 +126,7 @@ static int kvm_reuse(struct svm_vm *vm, char *err, size_t errlen)
 		return fail(err, errlen, "KVM_SET_FPU");
 	if (ioctl(kb->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
 		return fail(err, errlen, "KVM_SET_VCPU_EVENTS");
-	if (set_entry_state(vm, kb, err, errlen) < 0)
-		return -1;
-	set_clock(vm, kb);
-	kb->run->immediate_exit = 0;
-	vm->vcpu_fd = kb->vcpu_fd;
-	vm->vm_fd = kb->vm_fd;
-	vm->kick = &kb->run->immediate_exit;
-	return 0;
+	return start_app(vm, kb, err, errlen);
 }
 
 static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
@@ -176,13 +182,7 @@ static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
 		kb->run = NULL;
 		return fail(err, errlen, "mmap kvm_run");
 	}
-	if (set_entry_state(vm, kb, err, errlen) < 0)
-		return -1;
-	set_clock(vm, kb);
-	vm->vcpu_fd = kb->vcpu_fd;
-	vm->vm_fd = kb->vm_fd;
-	vm->kick = &kb->run->immediate_exit;
-	return 0;
+	return start_app(vm, kb, err, errlen);
 }
 
 static int kvm_regs(struct svm_vm *vm, struct svm_regs *regs)

@@ -42,7 +42,7 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-static struct svm_sandbox *serving(const char *path, int warm, int recycle)
+static struct svm_sandbox *serving(const char *path, int warm)
 {
 	struct svm_sandbox_config cfg;
 	struct svm_sandbox_result r;
@@ -51,7 +51,6 @@ static struct svm_sandbox *serving(const char *path, int warm, int recycle)
 
 	svm_sandbox_config_init(&cfg);
 	cfg.warm = warm;
-	cfg.recycle = (unsigned)recycle;
 	if (svm_sandbox_create(&cfg, path, 1, argv, &sb, &r) < 0 ||
 	    svm_sandbox_serve(sb, &r) < 0) {
 		fprintf(stderr, "callbench: %s: %s\n", path, r.message);
@@ -182,7 +181,7 @@ static double seconds = 2.0;
 
 static void *worker(void *arg)
 {
-	struct svm_sandbox *sb = serving(noop, 0, 0);
+	struct svm_sandbox *sb = serving(noop, 0);
 	long *count = arg;
 	double end = now_us() + seconds * 1e6;
 
@@ -236,7 +235,7 @@ static void idle(int n)
 	avail0 = kib("/proc/meminfo", "MemAvailable:");
 	rss0 = kib("/proc/self/status", "VmRSS:");
 	for (i = 0; i < n; i++) {
-		sb[i] = serving(noop, 0, 0);
+		sb[i] = serving(noop, 0);
 		call(sb[i], "x");
 	}
 	avail1 = kib("/proc/meminfo", "MemAvailable:");
@@ -266,15 +265,15 @@ int main(int argc, char **argv)
 	snprintf(noop, sizeof(noop), "%s/apps/noop/noop.bin", argv[1]);
 	snprintf(callee, sizeof(callee), "%s/tests/guests/callee.bin", argv[1]);
 
-	sb = serving(noop, 1, 0);
+	sb = serving(noop, 1);
 	printf("warm call (noop, warm VM): median %.2f us\n",
 	    latency(sb, "x", 2000));
 	svm_sandbox_destroy(sb);
-	sb = serving(noop, 0, 0);
+	sb = serving(noop, 0);
 	printf("fresh-state call (noop, reset + call): median %.2f us\n",
 	    latency(sb, "x", 2000));
 	svm_sandbox_destroy(sb);
-	sb = serving(callee, 0, 0);
+	sb = serving(callee, 0);
 	printf("fresh-state call dirtying 100 pages: median %.2f us\n",
 	    latency(sb, "dirty", 500));
 	svm_sandbox_destroy(sb);
