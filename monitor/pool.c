@@ -3,7 +3,8 @@
  *
  * Creating and destroying a KVM VM is most of a short-lived sandbox's cost
  * on these hosts (KVM_CREATE_VM, KVM_CREATE_VCPU and the teardown on close
- * take about 0.85 ms of a 1.25 ms create + call + destroy). A runner that
+ * take about 0.7 ms of a 1.2 ms create + call + destroy: tests/bench's
+ * callbench). A runner that
  * asks for it (svm_sandbox_config.recycle) keeps the VM instead: destroy
  * wipes guest memory and parks the VM, and the thread's next create with
  * the same backend, paging and memory size loads its app into it.
@@ -11,10 +12,10 @@
  * What the next app could observe is all reset: guest memory is dropped
  * (MADV_DONTNEED: every page reads as zero again), the backend forgets how
  * the last app's memory was mapped (KVM: the memory slot is deleted and
- * added again, which drops its shadow pages), and the backend's open sets every
- * register an app can reach (general, segment, control, x87/SSE, pending
- * events), as for a new vCPU. VMs whose state the monitor cannot vouch for
- * (a triple fault, a host error, a signal) are not parked.
+ * added again, which drops its shadow pages), and the backend's open sets
+ * every register an app can reach (general, segment, control, x87/SSE,
+ * pending events), as for a new vCPU. VMs whose state the monitor cannot vouch
+ * for (a triple fault, a host error, a signal) are not parked.
  *
  * Pools are per thread: a vCPU that KVM sees run from another thread pays a
  * synchronize_rcu() on its next KVM_RUN, and a thread-private list needs no
@@ -73,18 +74,13 @@ static void drain_at_exit(void *unused)
 
 /*
  * A forked child inherits the forking thread's list, but KVM refuses VMs to
- * any process but their creator's: the child closes its copies (the
+ * any process but their creator's: the child drains its copies (the
  * parent's VMs stay open in the parent).
  */
-static void drain_in_child(void)
-{
-	pool_drain();
-}
-
 static void make_key(void)
 {
 	if (pthread_key_create(&exit_key, drain_at_exit) != 0 ||
-	    pthread_atfork(NULL, NULL, drain_in_child) != 0)
+	    pthread_atfork(NULL, NULL, pool_drain) != 0)
 		exit_key = (pthread_key_t)-1;
 }
 
