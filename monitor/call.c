@@ -116,9 +116,16 @@ static int snapshot(struct svm_vm *vm)
 
 int vm_serve_start(struct svm_vm *vm, bool warm)
 {
+	char why[SVM_ERR_LEN];
+
 	if (vm->be->save == NULL) {
 		vm_end(vm, SVM_END_MONITOR_ERROR,
 		    "the %s backend has no function mode", vm->be->name);
+		return -1;
+	}
+	/* A call must not see what the last one left in a register. */
+	if (vm->be->resets != NULL && vm->be->resets(vm, why, sizeof(why))) {
+		vm_end(vm, SVM_END_MONITOR_ERROR, "%s: refusing to serve", why);
 		return -1;
 	}
 	vm->hypercalls[SVM_HC_READY] = hc_ready;

@@ -2,9 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -18,9 +21,74 @@ struct kvm_backend {
 	/* Function mode: the vCPU at READY, and KVM's dirty-page log. */
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
-	struct kvm_fpu fpu;
+	struct kvm_xsave *xsave; /* xsave_size bytes: x87, SSE, AVX... PKRU */
 	unsigned long *log;
 };
+
+/*
+ * What KVM supports, asked once per process: the CPUID every vCPU gets
+ * (KVM_SET_CPUID2 also tells KVM which XSAVE components the guest has, so
+ * that KVM_GET_XSAVE and KVM_SET_XSAVE cover them), the size of an XSAVE
+ * image, and one in the state of a new vCPU.
+ */
+static struct {
+	pthread_once_t once;
+	int fd; /* /dev/kvm, for the first caller */
+	struct kvm_cpuid2 *cpuid;
+	size_t xsave_size;
+	struct kvm_xsave *clean;
+	uint64_t xcr0; /* the XSAVE components the CPUID gives the guest */
+} caps = { .once = PTHREAD_ONCE_INIT };
+
+#define MAX_CPUID 256
+
+static void ask_caps(void)
+{
+	struct kvm_cpuid2 *c;
+	uint64_t bv = 3; /* x87 and SSE */
+	uint32_t i, pkru = 0;
+	int n;
+
+	c = calloc(1, sizeof(*c) + MAX_CPUID * sizeof(c->entries[0]));
+	if (c == NULL)
+		return;
+	c->nent = MAX_CPUID;
+	if (ioctl(caps.fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+		free(c);
+		return;
+	}
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 1)
+			e->ecx |= 1u << 31; /* a hypervisor is present */
+		if (e->function == 0xd && e->index == 0)
+			caps.xcr0 = e->eax | (uint64_t)e->edx << 32;
+		if (e->function == 0xd && e->index == 9)
+			pkru = e->ebx; /* PKRU's offset in the image */
+	}
+	n = ioctl(caps.fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+	caps.xsave_size = n > (int)sizeof(struct kvm_xsave) ?
+	    (size_t)n :
+	    sizeof(struct kvm_xsave);
+	if ((caps.clean = calloc(1, caps.xsave_size)) == NULL) {
+		free(c);
+		return;
+	}
+	/*
+	 * x87 and SSE as at power-on (FCW 0x37f, MXCSR 0x1f80, registers
+	 * zero), and every other component in its initial state: KVM clears
+	 * the header bit of each component not named in it. But PKRU, which
+	 * KVM keeps outside the image, changes only when named: 0.
+	 */
+	memcpy((uint8_t *)caps.clean->region, &(uint16_t) { 0x37f }, 2);
+	memcpy((uint8_t *)caps.clean->region + 24, &(uint32_t) { 0x1f80 }, 4);
+	if ((caps.xcr0 & (1u << 9)) && pkru >= 576 &&
+	    pkru + 4 <= caps.xsave_size)
+		bv |= 1u << 9; /* its bytes are already 0 */
+	memcpy((uint8_t *)caps.clean->region + 512, &bv, 8);
+	caps.cpuid = c;
+}
 
 static int fail(char *err, size_t errlen, const char *what)
 {
@@ -91,12 +159,53 @@ static enum svm_paging kvm_paging(void)
 	return SVM_PAGING_DEFAULT;
 }
 
+/*
+ * Under PVM the guest's user mode runs on this thread's own DS, ES, FS and
+ * GS selectors: one the guest loads (the host GDT's 0x2b is loadable) stays
+ * in the thread, out of KVM_SET_SREGS's reach, and the next app run on this
+ * thread would start with it. Null them. A null load may clear the FS or
+ * GS base, which here is the monitor's own TLS: it is put back, with
+ * signals blocked meanwhile because their handler reads TLS. On other KVMs
+ * the thread's selectors are the host's own, already null.
+ */
+static int reset_thread_segments(void)
+{
+	uint16_t ds, es, fs, gs;
+	uint64_t fsbase, gsbase;
+	sigset_t all, old;
+
+	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, "
+	                 "%3"
+	                 : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+	if (ds != 0 || es != 0)
+		__asm__ volatile("mov %0, %%ds; mov %0, %%es" : : "r"(0));
+	if (fs == 0 && gs == 0)
+		return 0;
+	/* The guest could load FS only where it has its own FS base: FSGSBASE.
+	 */
+	if (!(getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */))
+		return -1;
+	sigfillset(&all);
+	if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
+		return -1;
+	__asm__ volatile("rdfsbase %0; rdgsbase %1"
+	                 : "=r"(fsbase), "=r"(gsbase));
+	__asm__ volatile("mov %2, %%fs; mov %2, %%gs; wrfsbase %0; wrgsbase %1"
+	                 :
+	                 : "r"(fsbase), "r"(gsbase), "r"(0));
+	return pthread_sigmask(SIG_SETMASK, &old, NULL) != 0 ? -1 : 0;
+}
+
 /* Point a new or reset vCPU at vm's app and hand its fds to the monitor. */
 static int start_app(struct svm_vm *vm, struct kvm_backend *kb, char *err,
     size_t errlen)
 {
 	if (set_entry_state(vm, kb, err, errlen) < 0)
 		return -1;
+	if (reset_thread_segments() < 0) {
+		snprintf(err, errlen, "cannot reset the thread's segments");
+		return -1;
+	}
 	set_clock(vm, kb);
 	/* A parked VM's last kick (its old app's timer) must not stop this. */
 	kb->run->immediate_exit = 0;
@@ -107,23 +216,61 @@ static int start_app(struct svm_vm *vm, struct kvm_backend *kb, char *err,
 }
 
 /*
+ * The XSAVE components a CPL-3 guest can write that a reset would not put
+ * back. PVM runs the guest's user mode with the host's XCR0 whatever the
+ * guest's CR4 says; elsewhere the guest's own XCR0 applies. KVM_SET_XSAVE
+ * resets what the CPUID gives the guest (caps.xcr0), and always x87 and SSE.
+ */
+static uint64_t unreset_xstate(struct kvm_backend *kb)
+{
+	struct kvm_xcrs x = { 0 };
+	uint64_t w = 0;
+	unsigned a, b, c, d;
+	uint32_t lo, hi;
+
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (c & (1u << 27)) { /* OSXSAVE: the host's CR4 lets us ask */
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		w = (uint64_t)hi << 32 | lo;
+	}
+	if (ioctl(kb->vcpu_fd, KVM_GET_XCRS, &x) == 0 && x.nr_xcrs > 0)
+		w |= x.xcrs[0].value;
+	return (w | svm_test_unreset) & ~(caps.xcr0 & ~svm_test_unreset) &
+	    ~3ull;
+}
+
+static int kvm_resets(struct svm_vm *vm, char *err, size_t errlen)
+{
+	struct kvm_backend *kb = vm->backend;
+	uint64_t bits = unreset_xstate(kb);
+
+	if (bits == 0)
+		return 0;
+	snprintf(err, errlen,
+	    "KVM here cannot reset the guest's XSAVE state %#llx (XCR0 bits "
+	    "a CPL-3 guest can write but KVM_SET_XSAVE does not cover)",
+	    (unsigned long long)bits);
+	return -1;
+}
+
+/*
  * Reset a parked VM's vCPU (pool.c) for a new app: besides the entry state,
- * x87/SSE as at power-on (FCW 0x37f, MXCSR 0x1f80, all else zero: the app
- * runs without XSAVE, so there is no other extended state) and no pending
- * exception, interrupt or NMI. MSRs, debug and descriptor-table registers
- * are out of a CPL-3 app's reach and the entry state sets the rest.
+ * every XSAVE component as at power-on (x87 with FCW 0x37f, SSE with MXCSR
+ * 0x1f80, AVX, opmask, ZMM, PKRU... all initial), no pending exception,
+ * interrupt or NMI, and the thread's segment selectors. MSRs, debug and
+ * descriptor-table registers are out of a CPL-3 app's reach and the entry
+ * state sets the rest.
  */
 static int kvm_reuse(struct svm_vm *vm, char *err, size_t errlen)
 {
 	struct kvm_backend *kb = vm->backend;
-	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 	struct kvm_vcpu_events ev = {
 		.flags = KVM_VCPUEVENT_VALID_NMI_PENDING |
 		    KVM_VCPUEVENT_VALID_SHADOW,
 	};
 
-	if (ioctl(kb->vcpu_fd, KVM_SET_FPU, &fpu) < 0)
-		return fail(err, errlen, "KVM_SET_FPU");
+	if (ioctl(kb->vcpu_fd, KVM_SET_XSAVE, caps.clean) < 0)
+		return fail(err, errlen, "KVM_SET_XSAVE");
 	if (ioctl(kb->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
 		return fail(err, errlen, "KVM_SET_VCPU_EVENTS");
 	return start_app(vm, kb, err, errlen);
@@ -172,6 +319,14 @@ static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
 		return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION");
 	if ((kb->vcpu_fd = ioctl(kb->vm_fd, KVM_CREATE_VCPU, 0)) < 0)
 		return fail(err, errlen, "KVM_CREATE_VCPU");
+	caps.fd = kb->kvm_fd;
+	pthread_once(&caps.once, ask_caps);
+	if (caps.cpuid == NULL) {
+		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID failed");
+		return -1;
+	}
+	if (ioctl(kb->vcpu_fd, KVM_SET_CPUID2, caps.cpuid) < 0)
+		return fail(err, errlen, "KVM_SET_CPUID2");
 	if ((n = ioctl(kb->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0)) <
 	    (int)sizeof(struct kvm_run))
 		return fail(err, errlen, "KVM_GET_VCPU_MMAP_SIZE");
@@ -371,10 +526,11 @@ static int kvm_save(struct svm_vm *vm)
 	struct kvm_backend *kb = vm->backend;
 
 	kb->log = calloc(vm->mem_size / SVM_PAGE_SIZE / 64 + 1, 8);
-	if (kb->log == NULL || finish_exit(kb) < 0 ||
+	kb->xsave = calloc(1, caps.xsave_size);
+	if (kb->log == NULL || kb->xsave == NULL || finish_exit(kb) < 0 ||
 	    ioctl(kb->vcpu_fd, KVM_GET_REGS, &kb->regs) < 0 ||
 	    ioctl(kb->vcpu_fd, KVM_GET_SREGS, &kb->sregs) < 0 ||
-	    ioctl(kb->vcpu_fd, KVM_GET_FPU, &kb->fpu) < 0 ||
+	    ioctl(kb->vcpu_fd, KVM_GET_XSAVE2, kb->xsave) < 0 ||
 	    set_log(vm, kb, KVM_MEM_LOG_DIRTY_PAGES) < 0)
 		return -1;
 	/*
@@ -417,10 +573,16 @@ static int kvm_restore(struct svm_vm *vm)
 	if (sregs_differ(&now, &kb->sregs) &&
 	    ioctl(kb->vcpu_fd, KVM_SET_SREGS, &kb->sregs) < 0)
 		return -1;
-	return ioctl(kb->vcpu_fd, KVM_SET_REGS, &kb->regs) < 0 ||
-	        ioctl(kb->vcpu_fd, KVM_SET_FPU, &kb->fpu) < 0 ?
-	    -1 :
-	    0;
+	if (ioctl(kb->vcpu_fd, KVM_SET_REGS, &kb->regs) < 0)
+		return -1;
+	/* Test builds can leave parts out, to show the canary test fails. */
+	if (!(svm_test_skip & SVM_TEST_SKIP_XSAVE) &&
+	    ioctl(kb->vcpu_fd, KVM_SET_XSAVE, kb->xsave) < 0)
+		return -1;
+	if (!(svm_test_skip & SVM_TEST_SKIP_SEGMENTS) &&
+	    reset_thread_segments() < 0)
+		return -1;
+	return 0;
 }
 
 static int kvm_park(struct svm_vm *vm)
@@ -441,7 +603,9 @@ static int kvm_park(struct svm_vm *vm)
 	    set_log(vm, kb, 0) < 0)
 		return -1;
 	free(kb->log);
+	free(kb->xsave);
 	kb->log = NULL;
+	kb->xsave = NULL;
 	return 0;
 }
 
@@ -452,6 +616,7 @@ static void kvm_close(struct svm_vm *vm)
 	if (kb->run != NULL)
 		munmap(kb->run, kb->run_size);
 	free(kb->log);
+	free(kb->xsave);
 	if (kb->vcpu_fd >= 0)
 		close(kb->vcpu_fd);
 	if (kb->vm_fd >= 0)
@@ -474,12 +639,13 @@ const struct svm_backend svm_backend_kvm = {
 	.dirty = kvm_dirty,
 	.restore = kvm_restore,
 	.park = kvm_park,
+	.resets = kvm_resets,
 	.ioctl_run = KVM_RUN,
 	.ioctl_regs = KVM_GET_REGS,
 	.ioctl_sregs = KVM_GET_SREGS,
 	.ioctl_names = { "KVM_RUN", "KVM_GET_REGS", "KVM_GET_SREGS" },
-	.ioctl_serve = { KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_FPU,
+	.ioctl_serve = { KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_XSAVE,
 	    KVM_GET_DIRTY_LOG },
-	.ioctl_serve_names = { "KVM_SET_REGS", "KVM_SET_SREGS", "KVM_SET_FPU",
+	.ioctl_serve_names = { "KVM_SET_REGS", "KVM_SET_SREGS", "KVM_SET_XSAVE",
 	    "KVM_GET_DIRTY_LOG" },
 };

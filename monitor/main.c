@@ -323,6 +323,8 @@ int main(int argc, char **argv)
 #ifdef SVM_TESTING
 		{ "test-syscall", required_argument, NULL, 'T' },
 		{ "test-break-idt", no_argument, NULL, 'I' },
+		{ "test-unreset", required_argument, NULL, 'U' },
+		{ "test-skip-reset", required_argument, NULL, 'K' },
 #endif
 		{ NULL, 0, NULL, 0 },
 	};
@@ -404,6 +406,18 @@ int main(int argc, char **argv)
 		case 'I':
 			break_idt = true;
 			break;
+#ifdef SVM_TESTING
+		case 'U':
+			svm_test_unreset = strtoull(optarg, NULL, 0);
+			break;
+		case 'K':
+			svm_test_skip |= strcmp(optarg, "xsave") == 0 ?
+			    SVM_TEST_SKIP_XSAVE :
+			    strcmp(optarg, "segments") == 0 ?
+			    SVM_TEST_SKIP_SEGMENTS :
+			    0;
+			break;
+#endif
 		default:
 			/* getopt has printed what was wrong. */
 			fputs("usage: svm-sandbox [options] app.bin [-- "

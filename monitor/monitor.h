@@ -363,7 +363,8 @@ int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 
 #define X86_CR0 0x80050033ull /* PG WP NE ET MP PE */
 #define X86_CR4 0x620ull      /* OSXMMEXCPT OSFXSR PAE */
-#define X86_EFER 0xd00ull     /* NXE LMA LME */
+#define X86_CR4_FSGSBASE 0x10000ull
+#define X86_EFER 0xd00ull /* NXE LMA LME */
 
 /*
  * x86_tss_type: the TR type to enter with: 11 (busy) on Intel, where VM entry
@@ -372,6 +373,13 @@ int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
  * user mode) only for type 9.
  */
 unsigned x86_tss_type(void);
+
+/*
+ * x86_cr4: the guest's CR4: X86_CR4, plus FSGSBASE where the CPU has it, so
+ * that a guest sets its TLS base (wrfsbase) without an exit on every
+ * backend (PVM lets CPL 3 do so whatever the guest's CR4 says).
+ */
+uint64_t x86_cr4(void);
 
 /*
  * The entry state for the app, at CPL 3 on the tables x86_setup() built.
@@ -412,7 +420,7 @@ unsigned x86_tss_type(void);
 		(sr).idt.limit = X86_IDT_ENTRIES * 16 - 1;                     \
 		(sr).cr0 = X86_CR0;                                            \
 		(sr).cr3 = X86_PT_BASE;                                        \
-		(sr).cr4 = X86_CR4;                                            \
+		(sr).cr4 = x86_cr4();                                          \
 		(sr).efer = X86_EFER;                                          \
 	} while (0)
 
@@ -451,6 +459,13 @@ struct svm_backend {
 	 * resets every vCPU register an app can reach. 0 or -1.
 	 */
 	int (*park)(struct svm_vm *vm);
+	/*
+	 * resets: 0 if restore and a reused VM's open put back every
+	 * register file a CPL-3 guest can write on this host, else -1 with
+	 * what they miss in err (then the VM is neither served nor parked).
+	 * NULL: the backend resets everything it lets a guest write.
+	 */
+	int (*resets)(struct svm_vm *vm, char *err, size_t errlen);
 	void (*run)(struct svm_vm *vm);
 	int (*regs)(struct svm_vm *vm, struct svm_regs *regs);
 	void (*close)(struct svm_vm *vm);
@@ -465,6 +480,15 @@ struct svm_backend {
 };
 
 extern const struct svm_backend svm_backend_kvm;
+/*
+ * Test builds only (svm-sandbox-test): XSAVE components a backend must
+ * pretend it cannot reset, and parts of the reset to leave out, so that the
+ * tests can show their checks fail without them.
+ */
+extern uint64_t svm_test_unreset;
+extern unsigned svm_test_skip;
+#define SVM_TEST_SKIP_XSAVE 1
+#define SVM_TEST_SKIP_SEGMENTS 2
 extern const struct svm_backend svm_backend_svmk;
 
 /* call_init: the function-mode slots of the table, for a plain run. */

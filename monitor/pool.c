@@ -106,12 +106,16 @@ bool pool_take(struct svm_vm *vm)
 
 int pool_put(struct svm_vm *vm)
 {
+	char why[SVM_ERR_LEN];
 	struct shell *s;
 
 	if (vm->recycle == 0 || nparked >= vm->recycle ||
 	    vm->be->park == NULL || vm->backend == NULL || vm->mem == NULL ||
 	    vm->end == SVM_END_SHUTDOWN || vm->end == SVM_END_MONITOR_ERROR ||
 	    vm->end == SVM_END_SIGNAL)
+		return -1;
+	/* The next app must not see what this one left in a register. */
+	if (vm->be->resets != NULL && vm->be->resets(vm, why, sizeof(why)))
 		return -1;
 	if (pthread_once(&exit_once, make_key) != 0 ||
 	    exit_key == (pthread_key_t)-1 ||

@@ -101,6 +101,15 @@ static int create(const struct svm_sandbox_config *c, const char *path,
 		free(sb);
 		return -1;
 	}
+	/* Recycling hands this VM to the next app: it must reset it all. */
+	if (c->recycle > 0 && sb->vm.be->resets != NULL &&
+	    sb->vm.be->resets(&sb->vm, err, sizeof(err)) < 0) {
+		sb->vm.recycle = 0;
+		vm_destroy(&sb->vm);
+		free(sb);
+		say(res, SVM_SANDBOX_MONITOR_ERROR, err);
+		return -1;
+	}
 	sb->vm.warm = c->warm != 0;
 	*sbp = sb;
 	say(res, SVM_SANDBOX_EXITED, "");

@@ -3,6 +3,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -72,11 +73,15 @@ static const struct rule {
 	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SERVE0 - 1, ANY, SERVE,
 	    "function mode: reset segments after a fault" },
 	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SERVE0 - 2, ANY, SERVE,
-	    "function mode: reset the FPU and SSE registers" },
+	    "function mode: reset x87, SSE, AVX, PKRU... (XSAVE)" },
 	{ SCMP_SYS(ioctl), "ioctl", FD_VM, REQ_SERVE0 - 3, ANY, SERVE,
 	    "function mode: the pages a call dirtied" },
 	{ SCMP_SYS(timer_settime), "timer_settime", TIMER, ANY, ANY, SERVE,
 	    "function mode: the timeout of each call" },
+	{ SCMP_SYS(rt_sigprocmask), "rt_sigprocmask", SIG_SETMASK, ANY, ANY,
+	    SERVE,
+	    "function mode: no signal while the reset nulls the thread's "
+	    "FS/GS (PVM)" },
 	{ SCMP_SYS(exit_group), "exit_group", ANY, ANY, ANY, 0,
 	    "the end of the run" },
 };
@@ -134,6 +139,7 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		{ "addr", "len", "vec" },
 		{ "timer", "flags", "value" },
 		{ "clock", "tp", "" },
+		{ "how", "set", "oldset" },
 	};
 	size_t i;
 
@@ -141,11 +147,12 @@ void seccomp_print(int fd, const struct svm_backend *be)
 	for (i = 0; i < NRULES; i++) {
 		const struct rule *r = &rules[i];
 		const char *const *n =
-		    names[r->nr == SCMP_SYS(clock_gettime)   ? 4 :
-		            r->nr == SCMP_SYS(timer_settime) ? 3 :
-		            r->nr == SCMP_SYS(getrandom)     ? 1 :
-		            r->nr == SCMP_SYS(mincore)       ? 2 :
-		                                               0];
+		    names[r->nr == SCMP_SYS(clock_gettime)    ? 4 :
+		            r->nr == SCMP_SYS(timer_settime)  ? 3 :
+		            r->nr == SCMP_SYS(getrandom)      ? 1 :
+		            r->nr == SCMP_SYS(mincore)        ? 2 :
+		            r->nr == SCMP_SYS(rt_sigprocmask) ? 5 :
+		                                                0];
 		char a[3][48];
 
 		if (unused(be, r))

@@ -25,6 +25,9 @@
 #define POPULATE_HEAP 0x10000ull
 #define POPULATE_BSS_MAX 0x100000ull
 
+uint64_t svm_test_unreset;
+unsigned svm_test_skip;
+
 int vm_end(struct svm_vm *vm, enum svm_end end, const char *fmt, ...)
 {
 	va_list ap;

@@ -201,6 +201,14 @@ unsigned x86_tss_type(void)
 	return b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 ? 9 : 11;
 }
 
+uint64_t x86_cr4(void)
+{
+	unsigned a, b, c, d;
+
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	return X86_CR4 | (b & 1 ? X86_CR4_FSGSBASE : 0);
+}
+
 int x86_setup(struct svm_vm *vm, char *err, size_t errlen)
 {
 	build_gdt_tss(vm);

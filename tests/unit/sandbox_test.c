@@ -28,7 +28,8 @@ static void config(struct svm_sandbox_config *cfg)
 	cfg->backend = backend;
 	cfg->paging = paging;
 }
-static char hello[512], callee[512], div0[512], spin[512], leak[512];
+static char hello[512], callee[512], div0[512], spin[512], leak[512],
+    canary[512];
 
 static void check(int ok, const char *name, const struct svm_sandbox_result *r)
 {
@@ -263,13 +264,13 @@ static int fds(void)
 	return n;
 }
 
-/* Run leak.bin with args in a sandbox from cfg; its output goes to out. */
-static int leak_run(const struct svm_sandbox_config *c, char *a1, char *a2,
-    char *out, size_t cap, struct svm_sandbox_result *r, int *reused)
+/* Run app with args in a sandbox from cfg; its output goes to out. */
+static int app_run(char *app, const struct svm_sandbox_config *c, char *a1,
+    char *a2, char *out, size_t cap, struct svm_sandbox_result *r, int *reused)
 {
 	struct svm_sandbox_config cfg = *c;
 	struct svm_sandbox *sb;
-	char *argv[] = { leak, a1, a2, NULL };
+	char *argv[] = { app, a1, a2, NULL };
 	int p[2], before = fds(), rc;
 	ssize_t n;
 
@@ -277,7 +278,7 @@ static int leak_run(const struct svm_sandbox_config *c, char *a1, char *a2,
 		abort();
 	cfg.stdout_fd = p[1];
 	before += 2;
-	if (svm_sandbox_create(&cfg, leak, a2 ? 3 : 2, argv, &sb, r) < 0) {
+	if (svm_sandbox_create(&cfg, app, a2 ? 3 : 2, argv, &sb, r) < 0) {
 		close(p[0]);
 		close(p[1]);
 		return -1;
@@ -291,6 +292,19 @@ static int leak_run(const struct svm_sandbox_config *c, char *a1, char *a2,
 	out[n > 0 ? n : 0] = '\0';
 	close(p[0]);
 	return rc;
+}
+
+/* leak.bin plants a secret in memory, canary.bin in every register. */
+static int leak_run(const struct svm_sandbox_config *c, char *a1, char *a2,
+    char *out, size_t cap, struct svm_sandbox_result *r, int *reused)
+{
+	return app_run(leak, c, a1, a2, out, cap, r, reused);
+}
+
+static int canary_run(const struct svm_sandbox_config *c, char *a1, char *a2,
+    char *out, size_t cap, struct svm_sandbox_result *r, int *reused)
+{
+	return app_run(canary, c, a1, a2, out, cap, r, reused);
 }
 
 /* 50 sandboxes in a row on one thread, recycling: 0 if all ran right. */
@@ -367,6 +381,22 @@ static void test_recycle(void)
 		    name, &r);
 		if (strcmp(out, "clean\n") != 0)
 			printf("     scan said: %s", out);
+		check(canary_run(&cfg, "plant", ends[i].how, out, sizeof(out),
+		          &r, &reused) == 0 &&
+		        r.kind == ends[i].kind && fds() == base + 3,
+		    "recycle: a canary in every register, then parked", &r);
+		snprintf(name, sizeof(name),
+		    "recycle: after '%s' the next app finds no canary in a "
+		    "register (general, flags, segments, FS/GS base, every "
+		    "XSAVE component)",
+		    ends[i].how);
+		check(canary_run(&cfg, "scan", NULL, out, sizeof(out), &r,
+		          &reused) == 0 &&
+		        r.kind == SVM_SANDBOX_EXITED && r.status == 0 &&
+		        reused && strcmp(out, "clean\n") == 0,
+		    name, &r);
+		if (strcmp(out, "clean\n") != 0)
+			printf("     scan said: %s", out);
 	}
 
 	/* Function mode leaves a dirty log on; the next app starts clean. */
@@ -408,6 +438,15 @@ static void test_recycle(void)
 	svm_sandbox_drain();
 	check(fds() == base, "recycle: svm_sandbox_drain closes parked VMs",
 	    NULL);
+	/* A new VM on the same thread: PVM keeps segments in the thread. */
+	check(canary_run(&cfg, "plant", "exit", out, sizeof(out), &r,
+	          &reused) == 0 &&
+	        canary_run(&cfg, "scan", NULL, out, sizeof(out), &r, &reused) ==
+	            0 &&
+	        r.status == 0 && !reused && strcmp(out, "clean\n") == 0,
+	    "recycle 0: the next new VM on the thread finds no canary", &r);
+	if (strcmp(out, "clean\n") != 0)
+		printf("     scan said: %s", out);
 
 	/* One pool per thread: two threads recycling at once, then exiting. */
 	for (i = 0; i < 2; i++)
@@ -437,6 +476,7 @@ int main(int argc, char **argv)
 	snprintf(div0, sizeof(div0), "%s/tests/guests/div0.bin", argv[1]);
 	snprintf(spin, sizeof(spin), "%s/tests/guests/spin.bin", argv[1]);
 	snprintf(leak, sizeof(leak), "%s/tests/guests/leak.bin", argv[1]);
+	snprintf(canary, sizeof(canary), "%s/tests/guests/canary.bin", argv[1]);
 	test_run();
 	test_image_and_errors();
 	test_calls();
