@@ -111,8 +111,11 @@ int svm_sandbox_call(struct svm_sandbox *sb, const void *in, size_t in_len,
  * Seccomp. svm_sandbox_filter builds the filter that allows exactly what
  * running this sandbox needs, as classic BPF: *prog's filter is malloc'd and
  * the caller frees it. svm_sandbox_lockdown installs it on the calling thread
- * only (no TSYNC): run each sandbox on a thread of its own, create it, lock
- * that thread down, then run or serve on it. Both return 0 or -1 with res.
+ * only (no TSYNC): run each sandbox on a thread of its own; create it, serve
+ * it (function mode), lock that thread down, then run or call. On a locked
+ * thread create, serve and filter fail with BAD_CONFIG, and destroy and
+ * drain free nothing (the filter allows no munmap): the memory goes with the
+ * process. Both return 0 or -1 with res.
  */
 int svm_sandbox_filter(struct svm_sandbox *sb, struct sock_fprog *prog,
     struct svm_sandbox_result *res);

@@ -1,9 +1,11 @@
 /* call.c: function mode: the snapshot at READY, calls, and the reset between.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "monitor.h"
 
@@ -83,34 +85,62 @@ void call_init(struct svm_vm *vm)
 }
 
 /*
- * Keep a copy of every guest page in host memory now; the others are still
- * zero, which is all a reset needs to know about them.
+ * Keep a copy of every guest page that exists now, in memory or swapped
+ * out (/proc/self/pagemap; mincore would call a swapped-out page absent,
+ * and the reset would then zero it); the others were never touched and are
+ * still zero, which is all a reset needs to know about them.
  */
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
+#define PM_BATCH 512
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
 static int snapshot(struct svm_vm *vm)
 {
 	uint64_t pages = vm->mem_size / SVM_PAGE_SIZE, words = pages / BITS + 1;
-	unsigned char *res = malloc(pages);
-	uint64_t p;
+	uint64_t p, i, pm[PM_BATCH];
+	int fd;
 
 	vm->snap = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	vm->had = calloc(words, sizeof(unsigned long));
 	vm->dirty = calloc(words, sizeof(unsigned long));
-	if (res == NULL || vm->snap == MAP_FAILED || vm->had == NULL ||
-	    vm->dirty == NULL || mincore(vm->mem, vm->mem_size, res) < 0) {
+	/* Test builds: push guest memory out, as a host under pressure. */
+	if (svm_test_skip & SVM_TEST_PAGEOUT)
+		(void)madvise(vm->mem, vm->mem_size, MADV_PAGEOUT);
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (vm->snap == MAP_FAILED || vm->had == NULL || vm->dirty == NULL ||
+	    fd < 0) {
 		if (vm->snap == MAP_FAILED)
 			vm->snap = NULL;
-		free(res);
+		if (fd >= 0)
+			close(fd);
 		return vm_end(vm, SVM_END_MONITOR_ERROR,
 		    "cannot keep a snapshot: %s", strerror(errno));
 	}
-	for (p = 0; p < pages; p++)
-		if (res[p] & 1) {
-			memcpy(vm->snap + p * SVM_PAGE_SIZE,
-			    vm->mem + p * SVM_PAGE_SIZE, SVM_PAGE_SIZE);
-			set_bits(vm->had, p, p);
+	for (p = 0; p < pages; p += PM_BATCH) {
+		uint64_t n = pages - p < PM_BATCH ? pages - p : PM_BATCH;
+		off_t at =
+		    (off_t)(((uintptr_t)vm->mem / SVM_PAGE_SIZE + p) * 8);
+
+		if (pread(fd, pm, n * 8, at) != (ssize_t)(n * 8)) {
+			close(fd);
+			return vm_end(vm, SVM_END_MONITOR_ERROR,
+			    "cannot keep a snapshot: reading pagemap: %s",
+			    strerror(errno));
 		}
-	free(res);
+		for (i = 0; i < n; i++)
+			if (pm[i] & (PM_PRESENT | PM_SWAPPED)) {
+				uint64_t off = (p + i) * SVM_PAGE_SIZE;
+
+				memcpy(vm->snap + off, vm->mem + off,
+				    SVM_PAGE_SIZE);
+				set_bits(vm->had, p + i, p + i);
+			}
+	}
+	close(fd);
 	return 0;
 }
 
@@ -130,6 +160,12 @@ int vm_serve_start(struct svm_vm *vm, bool warm)
 	}
 	vm->hypercalls[SVM_HC_READY] = hc_ready;
 	vm->hypercalls[SVM_HC_DONE] = hc_done;
+	/*
+	 * The app's input is its calls' and nothing else: the stdin it was
+	 * given may be the runner's own channel (--serve reads requests
+	 * there), so the read hypercall gets end of input.
+	 */
+	vm->in_fd = -1;
 	vm->warm = warm;
 	vm->be->run(vm);
 	if (vm->end != SVM_END_READY)
@@ -205,7 +241,6 @@ int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
 	}
 	if (vm->need_reset && reset(vm))
 		return -1;
-	vm->stop_signal = 0;
 	/* --max-output and --timeout apply to each call. */
 	vm->output_bytes = 0;
 	/* Warm, the app may have moved its buffers: check them every time. */

@@ -1,5 +1,6 @@
 /* hypercall.c: port-I/O dispatch, the hypercall table and its handlers. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -60,13 +61,19 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 		over = true;
 	}
 	while (done < a.len) {
-		ssize_t n = write(vm->out_fd[a.fd], p + done, a.len - done);
+		/*
+		 * At most PIPE_BUF at a time once poll says there is room: a
+		 * pipe then takes it without blocking, so a stop signal or the
+		 * timeout is never stuck behind a reader that does not read.
+		 */
+		uint64_t chunk = a.len - done < 4096 ? a.len - done : 4096;
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR) {
-			if (vm_check_stop(vm))
-				return 1;
+		if (vm_wait(vm, vm->out_fd[a.fd], POLLOUT))
+			return 1;
+		n = write(vm->out_fd[a.fd], p + done, chunk);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		}
 		if (n <= 0)
 			/* A closed pipe ends the run instead of spinning on it.
 			 */
@@ -97,9 +104,16 @@ static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
 		    "read: buffer %#llx+%#llx not writable by the app",
 		    (unsigned long long)a.data, (unsigned long long)a.len);
-	while ((n = read(vm->in_fd, p, a.len)) < 0 && errno == EINTR)
-		if (vm_check_stop(vm))
+	do {
+		/* Function mode: the app's input is only its call's. */
+		if (vm->in_fd < 0) {
+			n = 0;
+			break;
+		}
+		if (vm_wait(vm, vm->in_fd, POLLIN))
 			return 1;
+	} while ((n = read(vm->in_fd, p, a.len)) < 0 &&
+	    (errno == EINTR || errno == EAGAIN));
 	a.ret = n < 0 ? -1 : n;
 	if (n > 0)
 		vm_mark_written(vm, a.data, (uint64_t)n);

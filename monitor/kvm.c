@@ -38,6 +38,7 @@ static struct {
 	size_t xsave_size;
 	struct kvm_xsave *clean;
 	uint64_t xcr0; /* the XSAVE components the CPUID gives the guest */
+	bool pvm;      /* PVM, the paravirtual KVM of these machines */
 } caps = { .once = PTHREAD_ONCE_INIT };
 
 #define MAX_CPUID 256
@@ -87,6 +88,7 @@ static void ask_caps(void)
 	    pkru + 4 <= caps.xsave_size)
 		bv |= 1u << 9; /* its bytes are already 0 */
 	memcpy((uint8_t *)caps.clean->region + 512, &bv, 8);
+	caps.pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
 	caps.cpuid = c;
 }
 
@@ -112,6 +114,29 @@ static int set_entry_state(struct svm_vm *vm, struct kvm_backend *kb, char *err,
 	if (ioctl(kb->vcpu_fd, KVM_SET_REGS, &r) < 0)
 		return fail(err, errlen, "KVM_SET_REGS");
 	return 0;
+}
+
+/*
+ * What the guest learns of the host: its TSC starts at 0 with each app
+ * (not at the host's uptime) and TSC_AUX, which RDTSCP and RDPID return, is
+ * 0 (not the host CPU). Under PVM neither takes effect, since the guest's
+ * user mode reads the real registers, and setting the TSC would only make
+ * KVM's idea of it differ from what the guest reads: it is left alone there
+ * (README: threat model).
+ */
+static void hide_host(struct kvm_backend *kb)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[2];
+	} m = {
+		.hdr.nmsrs = 2,
+		.e = { { .index = 0x10 /* IA32_TSC */ },
+		    { .index = 0xc0000103 /* TSC_AUX */ } },
+	};
+
+	if (!caps.pvm)
+		(void)ioctl(kb->vcpu_fd, KVM_SET_MSRS, &m);
 }
 
 /* Tell the guest how to read wall-clock time from its TSC without an exit. */
@@ -206,6 +231,7 @@ static int start_app(struct svm_vm *vm, struct kvm_backend *kb, char *err,
 		snprintf(err, errlen, "cannot reset the thread's segments");
 		return -1;
 	}
+	hide_host(kb);
 	set_clock(vm, kb);
 	/* A parked VM's last kick (its old app's timer) must not stop this. */
 	kb->run->immediate_exit = 0;

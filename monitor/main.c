@@ -1,6 +1,7 @@
 /* main.c: the svm-sandbox command: options, lockdown, run, exit status. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,6 +157,14 @@ static void test_syscall(const struct svm_vm *vm, const char *what)
 		    (long)vm->residency },
 		{ "bad-mincore-addr", SYS_mincore, (long)vec, 1, (long)vec },
 		{ "bad-getpid", SYS_getpid, 0, 0, 0 },
+		{ "ok-ppoll", SYS_ppoll, 0, 2, 0 },
+		{ "bad-ppoll-timed", SYS_ppoll, 0, 2, (long)buf },
+		{ "bad-ppoll-nfds", SYS_ppoll, 0, 3, 0 },
+		{ "ok-read-wake", SYS_read, vm->wake[0], (long)buf, 0 },
+		{ "ok-write-wake", SYS_write, vm->wake[1], (long)"", 0 },
+		{ "ok-timer", SYS_timer_settime, (long)(intptr_t)vm->timer, 0,
+		    0 },
+		{ "bad-timer", SYS_timer_settime, 12345, 0, 0 },
 	};
 	size_t i;
 
@@ -195,15 +204,22 @@ static int end_status(const struct svm_vm *vm)
 	return SVM_STATUS_MONITOR;
 }
 
-/* Read exactly len bytes from fd 0: 1, or 0 at end of input, or -1. */
-static int read_all(void *buf, size_t len)
+/*
+ * --serve's channel: read exactly len bytes of a request. Returns 1, 0 at
+ * end of input before the first byte, -1 for a frame cut short, 2 when a
+ * stop signal came (vm->end says which).
+ */
+static int read_all(struct svm_vm *vm, void *buf, size_t len)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = read(0, (char *)buf + done, len - done);
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
+		if (vm_wait(vm, vm->request_fd, POLLIN))
+			return 2;
+		n = read(vm->request_fd, (char *)buf + done, len - done);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return n == 0 && done == 0 ? 0 : -1;
@@ -212,14 +228,26 @@ static int read_all(void *buf, size_t len)
 	return 1;
 }
 
-static int write_all(const void *buf, size_t len)
+/*
+ * Write an answer: 0, -1 on error, 2 when a stop signal came. After a stop
+ * signal (the answer to the call it ended) it writes without waiting, and a
+ * further signal that interrupts the write gives up.
+ */
+static int write_all(struct svm_vm *vm, const void *buf, size_t len)
 {
+	bool stopping = vm->stop_signal != 0;
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = write(1, (const char *)buf + done, len - done);
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
+		if (!stopping && vm_wait(vm, vm->answer_fd, POLLOUT))
+			return 2;
+		n = write(vm->answer_fd, (const char *)buf + done,
+		    len - done < 4096 ? len - done : 4096);
+		if (n < 0 && errno == EINTR && stopping)
+			return 2;
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return -1;
@@ -228,13 +256,22 @@ static int write_all(const void *buf, size_t len)
 	return 0;
 }
 
+/* The server ends: a stop signal or the runner's channel failing. */
+static _Noreturn void serve_end(struct svm_vm *vm, int rc)
+{
+	if (rc == 2)
+		die(128 + vm->stop_signal, "%s", vm->err);
+	die(SVM_STATUS_MONITOR, "writing an answer failed");
+}
+
 /*
  * --serve: length-prefixed calls on stdin, answers on stdout. A request is a
  * 32-bit little-endian length and that many bytes; an answer is a 32-bit
  * length, a 32-bit result (0: the handler answered; otherwise the exit status
  * for how the call ended, as in the table), a 32-bit status (the handler's,
  * or the app's exit status) and the answer's bytes. Every result but 0 also
- * gets one line on stderr. Ends with 0 at the end of input.
+ * gets one line on stderr. Ends with 0 at the end of input, 2 for a request
+ * cut short, 128+N for stop signal N (after answering the call it ended).
  */
 static int serve_calls(struct svm_vm *vm, bool warm)
 {
@@ -261,8 +298,10 @@ static int serve_calls(struct svm_vm *vm, bool warm)
 	if (seccomp_lockdown(vm, err, sizeof(err)) < 0)
 		die(SVM_STATUS_MONITOR, "%s", err);
 	for (;;) {
-		if ((rc = read_all(&len, sizeof(len))) == 0)
+		if ((rc = read_all(vm, &len, sizeof(len))) == 0)
 			exit(0);
+		if (rc == 2)
+			serve_end(vm, rc);
 		if (rc < 0)
 			die(SVM_STATUS_USAGE, "truncated request on stdin");
 		if (len > c.in_cap) {
@@ -270,7 +309,10 @@ static int serve_calls(struct svm_vm *vm, bool warm)
 			for (; len > 0; len -= rc) {
 				rc = len < c.in_cap + 1 ? (int)len :
 				                          (int)c.in_cap + 1;
-				if (read_all(in, (size_t)rc) <= 0)
+				if ((status = read_all(vm, in, (size_t)rc)) ==
+				    2)
+					serve_end(vm, status);
+				if (status != 1)
 					die(SVM_STATUS_USAGE,
 					    "truncated request on stdin");
 			}
@@ -281,13 +323,16 @@ static int serve_calls(struct svm_vm *vm, bool warm)
 			    "svm-sandbox: request larger than the "
 			    "app's %llu-byte input buffer\n",
 			    (unsigned long long)c.in_cap);
-			if (write_all(hdr, sizeof(hdr)) < 0)
-				die(SVM_STATUS_MONITOR,
-				    "writing an answer failed");
+			if ((rc = write_all(vm, hdr, sizeof(hdr))) != 0)
+				serve_end(vm, rc);
 			continue;
 		}
-		if (read_all(in, len) < 0)
+		/* A length and then the end of input is a cut frame too. */
+		if (len > 0 && (rc = read_all(vm, in, len)) != 1) {
+			if (rc == 2)
+				serve_end(vm, rc);
 			die(SVM_STATUS_USAGE, "truncated request on stdin");
+		}
 		rc = vm_call(vm, in, len, out, c.out_cap, &out_len, &status);
 		if (rc < 0)
 			die(SVM_STATUS_MONITOR, "%s", vm->err);
@@ -296,13 +341,18 @@ static int serve_calls(struct svm_vm *vm, bool warm)
 		hdr[2] = rc == 0            ? (uint32_t)status :
 		    vm->end == SVM_END_EXIT ? (uint32_t)vm->app_status :
 		                              0;
-		if (rc != 0)
+		if (rc != 0 && vm->end != SVM_END_SIGNAL)
 			fprintf(stderr, "svm-sandbox: call: %s\n",
 			    vm->end == SVM_END_EXIT ? "the app exited" :
 			                              vm->err);
-		if (write_all(hdr, sizeof(hdr)) < 0 ||
-		    write_all(out, hdr[0]) < 0)
-			die(SVM_STATUS_MONITOR, "writing an answer failed");
+		/* A stop signal ends the server once the call is answered. */
+		if ((status = write_all(vm, hdr, sizeof(hdr))) != 0 ||
+		    (status = write_all(vm, out, hdr[0])) != 0)
+			serve_end(vm, status);
+		if (vm->stop_signal != 0) {
+			vm_check_stop(vm);
+			serve_end(vm, 2);
+		}
 	}
 }
 
@@ -325,6 +375,7 @@ int main(int argc, char **argv)
 		{ "test-break-idt", no_argument, NULL, 'I' },
 		{ "test-unreset", required_argument, NULL, 'U' },
 		{ "test-skip-reset", required_argument, NULL, 'K' },
+		{ "test-pageout", no_argument, NULL, 'O' },
 #endif
 		{ NULL, 0, NULL, 0 },
 	};
@@ -389,6 +440,8 @@ int main(int argc, char **argv)
 		case 's':
 			serve = cfg.serve = true;
 			cfg.stdout_fd = 2; /* stdout carries the answers */
+			cfg.request_fd = 0;
+			cfg.answer_fd = 1;
 			break;
 		case 'w':
 			warm = true;
@@ -416,6 +469,9 @@ int main(int argc, char **argv)
 			    strcmp(optarg, "segments") == 0 ?
 			    SVM_TEST_SKIP_SEGMENTS :
 			    0;
+			break;
+		case 'O':
+			svm_test_skip |= SVM_TEST_PAGEOUT;
 			break;
 #endif
 		default:
@@ -474,6 +530,8 @@ int main(int argc, char **argv)
 	if (cfg.stats)
 		vm.stats.setup_ns = vm_now_ns() - t0;
 	vm.be->run(&vm);
+	/* Its ticks would interrupt the report's writes. */
+	vm_disarm_timeout(&vm);
 	if (cfg.stats)
 		vm_print_stats(&vm, 2, json);
 	/* Exit without tearing down: the filter allows nothing else now. */

@@ -131,19 +131,22 @@ struct svm_vm {
 	void *backend; /* the backend's own state */
 	int vcpu_fd;   /* the fd the filter allows the run ioctl on */
 	int vm_fd; /* the fd of the VM (the dirty log's, in function mode) */
-	int in_fd; /* where the app's input comes from */
+	int in_fd; /* where the app's input comes from; -1: none */
+	int request_fd, answer_fd; /* --serve's channel, or -1 */
 	int out_fd[3]; /* where the app's fds 1 and 2 go ([0] unused) */
 
 	/* Limits from the config; 0 means none. */
 	uint64_t timeout_ms, max_output;
 	uint64_t output_bytes; /* written so far through the write hypercall */
 	/*
-	 * A stop signal or the timer sets stop_signal and *kick (the backend's
-	 * "leave the guest now" byte, e.g. kvm_run.immediate_exit); the loop
-	 * then ends the run through vm_check_stop().
+	 * A stop signal sets stop_signal, the timer timed_out; both set *kick
+	 * (the backend's "leave the guest now" byte, e.g.
+	 * kvm_run.immediate_exit) and write a byte to wake[1]; the loop then
+	 * ends the run through vm_check_stop(), and vm_wait() wakes.
 	 */
-	volatile sig_atomic_t stop_signal;
+	volatile sig_atomic_t stop_signal, timed_out;
 	volatile uint8_t *kick;
+	int wake[2]; /* a non-blocking pipe, from vm_start_limits() */
 	timer_t timer;
 	bool have_timer;
 	pid_t timer_tid; /* the thread the timer signals */
@@ -222,7 +225,10 @@ struct svm_config {
 	bool serve;   /* function mode: the filter allows the reset too */
 	int stdin_fd; /* the app's input (0 is fd 0) */
 	int stdout_fd, stderr_fd; /* the app's output; 0 means 1 and 2 */
-	unsigned recycle;         /* park up to this many wiped VMs (pool.c) */
+	/* --serve only: where requests come from and answers go (0 and 1);
+	 * -1 (and 0 for both) where there is no such channel. */
+	int request_fd, answer_fd;
+	unsigned recycle; /* park up to this many wiped VMs (pool.c) */
 };
 
 /*
@@ -250,6 +256,12 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen);
 
 /*
+ * vm_stop_limits: undo vm_start_limits (timer, wake pipe; signals no longer
+ * reach vm). vm_destroy calls it.
+ */
+void vm_stop_limits(struct svm_vm *vm);
+
+/*
  * vm_arm_timeout: start the timeout for a run or a call (no-op without one);
  * vm_disarm_timeout stops it. vm_arm_timeout returns 0, or -1 with vm->end
  * set.
@@ -270,6 +282,15 @@ int vm_catch_signals(void);
  * else 0 (and the kick is cleared).
  */
 int vm_check_stop(struct svm_vm *vm);
+
+/*
+ * vm_wait: before a read or write the monitor makes for the guest (or a
+ * server for its runner) on fd: wait until fd is ready for events (POLLIN or
+ * POLLOUT), or a stop signal or the timeout ends the run. Returns 0 when fd
+ * is ready (or in error: the call reports it), 1 when the run has ended
+ * (vm->end set). A signal that came before the wait still ends it.
+ */
+int vm_wait(struct svm_vm *vm, int fd, short events);
 
 /*
  * vm_mark_written: note that the monitor wrote guest range [gpa, gpa + len)
@@ -489,6 +510,7 @@ extern uint64_t svm_test_unreset;
 extern unsigned svm_test_skip;
 #define SVM_TEST_SKIP_XSAVE 1
 #define SVM_TEST_SKIP_SEGMENTS 2
+#define SVM_TEST_PAGEOUT 4 /* swap guest memory out before the snapshot */
 extern const struct svm_backend svm_backend_svmk;
 
 /* call_init: the function-mode slots of the table, for a plain run. */

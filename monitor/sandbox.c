@@ -13,6 +13,18 @@ struct svm_sandbox {
 	bool used; /* run or served: a sandbox runs its app once */
 };
 
+/*
+ * Whether this thread has loaded a sandbox's filter: from then on it may
+ * only run, call and end the process. What would need another syscall
+ * (create, serve, filter, and the frees of destroy) refuses or does
+ * nothing instead of being killed.
+ */
+static __thread bool locked;
+
+static const char locked_msg[] =
+    "this thread is locked down (svm_sandbox_lockdown): create and serve "
+    "before it";
+
 void svm_sandbox_config_init(struct svm_sandbox_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -88,6 +100,10 @@ static int create(const struct svm_sandbox_config *c, const char *path,
 	int rc;
 
 	*sbp = NULL;
+	if (locked) {
+		say(res, SVM_SANDBOX_BAD_CONFIG, locked_msg);
+		return -1;
+	}
 	if ((sb = calloc(1, sizeof(*sb))) == NULL) {
 		say(res, SVM_SANDBOX_MONITOR_ERROR, "out of memory");
 		return -1;
@@ -170,6 +186,11 @@ int svm_sandbox_serve(struct svm_sandbox *sb, struct svm_sandbox_result *res)
 {
 	int rc = -1;
 
+	/* Taking the snapshot needs memory, mincore and KVM's dirty log. */
+	if (locked) {
+		say(res, SVM_SANDBOX_BAD_CONFIG, locked_msg);
+		return -1;
+	}
 	if (first_start(sb, res) < 0)
 		return -1;
 	if (vm_arm_timeout(&sb->vm) == 0)
@@ -221,6 +242,11 @@ int svm_sandbox_filter(struct svm_sandbox *sb, struct sock_fprog *prog,
 	char err[SVM_ERR_LEN] = "out of memory";
 	ssize_t n = -1;
 
+	if (locked) {
+		free(bpf);
+		say(res, SVM_SANDBOX_BAD_CONFIG, locked_msg);
+		return -1;
+	}
 	if (bpf == NULL ||
 	    (n = seccomp_export(&sb->vm, bpf, cap, err, sizeof(err))) < 0) {
 		free(bpf);
@@ -245,12 +271,17 @@ int svm_sandbox_lockdown(struct svm_sandbox *sb, struct svm_sandbox_result *res)
 	}
 	/* The filter does not allow the wipe, and the thread is the pool's. */
 	sb->vm.recycle = 0;
+	locked = true;
 	return 0;
 }
 
 void svm_sandbox_destroy(struct svm_sandbox *sb)
 {
-	if (sb == NULL)
+	/*
+	 * Locked down, munmap and close would kill the process: leave it
+	 * all to the process's exit, which is all this thread can do now.
+	 */
+	if (sb == NULL || locked)
 		return;
 	vm_destroy(&sb->vm);
 	free(sb);
@@ -258,7 +289,8 @@ void svm_sandbox_destroy(struct svm_sandbox *sb)
 
 void svm_sandbox_drain(void)
 {
-	pool_drain();
+	if (!locked)
+		pool_drain();
 }
 
 const char *svm_sandbox_kind_name(enum svm_sandbox_kind kind)

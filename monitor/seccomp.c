@@ -27,9 +27,13 @@
 #define REQ_SERVE0 (UINT64_MAX - 7) /* ... to REQ_SERVE0 - 3 */
 #define FD_VM (UINT64_MAX - 11)
 #define TIMER (UINT64_MAX - 12)
-#define FD_OUT (UINT64_MAX - 13) /* where the app's fd 1 goes */
-#define FD_ERR (UINT64_MAX - 14) /* where the app's fd 2 goes */
-#define FD_IN (UINT64_MAX - 15)  /* where the app's input comes from */
+#define FD_OUT (UINT64_MAX - 13)    /* where the app's fd 1 goes */
+#define FD_ERR (UINT64_MAX - 14)    /* where the app's fd 2 goes */
+#define FD_IN (UINT64_MAX - 15)     /* where the app's input comes from */
+#define FD_WAKE_R (UINT64_MAX - 16) /* the wake pipe (limits.c) */
+#define FD_WAKE_W (UINT64_MAX - 17)
+#define FD_REQ (UINT64_MAX - 18) /* --serve's requests */
+#define FD_ANS (UINT64_MAX - 19) /* --serve's answers */
 
 /*
  * The allowlist: everything the exit loop, the hypercalls and the final error
@@ -56,6 +60,12 @@ static const struct rule {
 	    "the monitor's last words on stderr (musl stdio uses writev)" },
 	{ SCMP_SYS(read), "read", FD_IN, ANY, ANY, 0,
 	    "the app's input (read hypercall)" },
+	{ SCMP_SYS(ppoll), "ppoll", ANY, 2, 0, 0,
+	    "wait for the app's fd or the wake pipe, untimed (vm_wait)" },
+	{ SCMP_SYS(write), "write", FD_WAKE_W, ANY, ANY, 0,
+	    "the signal handler wakes vm_wait" },
+	{ SCMP_SYS(read), "read", FD_WAKE_R, ANY, ANY, 0,
+	    "empty the wake pipe" },
 	{ SCMP_SYS(getrandom), "getrandom", ANY, ANY, 0, 0,
 	    "random hypercall; flags must be 0" },
 	{ SCMP_SYS(rt_sigreturn), "rt_sigreturn", ANY, ANY, ANY, 0,
@@ -66,8 +76,10 @@ static const struct rule {
 	    "--stats only: timing, where the kernel gives no vDSO clock" },
 	{ SCMP_SYS(mincore), "mincore", GUEST_MEM, GUEST_SIZE, ANY, STATS,
 	    "--stats only: count resident guest pages" },
-	{ SCMP_SYS(write), "write", 1, ANY, ANY, SERVE,
-	    "function mode: the answers (--serve)" },
+	{ SCMP_SYS(read), "read", FD_REQ, ANY, ANY, SERVE,
+	    "--serve: the requests" },
+	{ SCMP_SYS(write), "write", FD_ANS, ANY, ANY, SERVE,
+	    "--serve: the answers" },
 	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SERVE0, ANY, SERVE,
 	    "function mode: reset the registers between calls" },
 	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SERVE0 - 1, ANY, SERVE,
@@ -76,8 +88,9 @@ static const struct rule {
 	    "function mode: reset x87, SSE, AVX, PKRU... (XSAVE)" },
 	{ SCMP_SYS(ioctl), "ioctl", FD_VM, REQ_SERVE0 - 3, ANY, SERVE,
 	    "function mode: the pages a call dirtied" },
-	{ SCMP_SYS(timer_settime), "timer_settime", TIMER, ANY, ANY, SERVE,
-	    "function mode: the timeout of each call" },
+	{ SCMP_SYS(timer_settime), "timer_settime", TIMER, ANY, ANY, 0,
+	    "stop the timeout's ticks at the end; function mode: the "
+	    "timeout of each call" },
 	{ SCMP_SYS(rt_sigprocmask), "rt_sigprocmask", SIG_SETMASK, ANY, ANY,
 	    SERVE,
 	    "function mode: no signal while the reset nulls the thread's "
@@ -97,6 +110,9 @@ static bool unused(const struct svm_backend *be, const struct rule *r)
 	return r->a1 <= REQ_SERVE0 && r->a1 >= REQ_SERVE0 - 3 &&
 	    be->ioctl_serve[REQ_SERVE0 - r->a1] == 0;
 }
+
+/* A rule for an fd (or timer) this vm does not have: left out. */
+static bool no_fd(const struct svm_vm *vm, const struct rule *r);
 
 static void fmt_arg(const struct svm_backend *be, char *buf, size_t len,
     const char *sep, const char *what, uint64_t v)
@@ -123,6 +139,12 @@ static void fmt_arg(const struct svm_backend *be, char *buf, size_t len,
 		snprintf(buf, len, "%s%s == err (2)", sep, what);
 	else if (v == FD_IN)
 		snprintf(buf, len, "%s%s == in (0)", sep, what);
+	else if (v == FD_WAKE_R || v == FD_WAKE_W)
+		snprintf(buf, len, "%s%s == the wake pipe's", sep, what);
+	else if (v == FD_REQ)
+		snprintf(buf, len, "%s%s == requests (0)", sep, what);
+	else if (v == FD_ANS)
+		snprintf(buf, len, "%s%s == answers (1)", sep, what);
 	else if (v == TIMER)
 		snprintf(buf, len, "%s%s == the timeout's", sep, what);
 	else
@@ -140,6 +162,7 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		{ "timer", "flags", "value" },
 		{ "clock", "tp", "" },
 		{ "how", "set", "oldset" },
+		{ "fds", "nfds", "tmo" },
 	};
 	size_t i;
 
@@ -152,6 +175,7 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		            r->nr == SCMP_SYS(getrandom)      ? 1 :
 		            r->nr == SCMP_SYS(mincore)        ? 2 :
 		            r->nr == SCMP_SYS(rt_sigprocmask) ? 5 :
+		            r->nr == SCMP_SYS(ppoll)          ? 6 :
 		                                                0];
 		char a[3][48];
 
@@ -191,10 +215,27 @@ static uint64_t value(const struct svm_vm *vm, uint64_t v)
 	if (v == FD_ERR)
 		return (uint64_t)vm->out_fd[2];
 	if (v == FD_IN)
-		return (uint64_t)vm->in_fd;
+		return (uint64_t)(int64_t)vm->in_fd;
+	if (v == FD_WAKE_R)
+		return (uint64_t)(int64_t)vm->wake[0];
+	if (v == FD_WAKE_W)
+		return (uint64_t)(int64_t)vm->wake[1];
+	if (v == FD_REQ)
+		return (uint64_t)(int64_t)vm->request_fd;
+	if (v == FD_ANS)
+		return (uint64_t)(int64_t)vm->answer_fd;
 	if (v == TIMER)
 		return (uintptr_t)vm->timer; /* musl: the kernel's timer id */
 	return v;
+}
+
+static bool no_fd(const struct svm_vm *vm, const struct rule *r)
+{
+	if (r->a0 == TIMER)
+		return !vm->have_timer;
+	return (r->a0 == FD_IN || r->a0 == FD_WAKE_R || r->a0 == FD_WAKE_W ||
+	           r->a0 == FD_REQ || r->a0 == FD_ANS) &&
+	    (int64_t)value(vm, r->a0) < 0;
 }
 
 static ssize_t build(const struct svm_vm *vm, void *buf, size_t len, char *err,
@@ -216,7 +257,7 @@ static ssize_t build(const struct svm_vm *vm, void *buf, size_t len, char *err,
 
 		if (((r->when & STATS) && !vm->want_stats) ||
 		    ((r->when & SERVE) && !vm->serve_filter) ||
-		    unused(vm->be, r))
+		    unused(vm->be, r) || no_fd(vm, r))
 			continue;
 		/*
 		 * fds and ioctl requests are 32-bit in the kernel, and musl's

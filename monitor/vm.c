@@ -176,6 +176,7 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	memset(vm, 0, sizeof(*vm));
 	vm->vcpu_fd = -1;
 	vm->vm_fd = -1;
+	vm->wake[0] = vm->wake[1] = -1;
 	vm->be = be;
 	vm->paging = cfg->paging;
 	vm->timeout_ms = cfg->timeout_ms;
@@ -183,6 +184,9 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	vm->want_stats = cfg->stats;
 	vm->serve_filter = cfg->serve;
 	vm->in_fd = cfg->stdin_fd;
+	vm->request_fd =
+	    cfg->request_fd || cfg->answer_fd ? cfg->request_fd : -1;
+	vm->answer_fd = cfg->request_fd || cfg->answer_fd ? cfg->answer_fd : -1;
 	vm->out_fd[1] = cfg->stdout_fd ? cfg->stdout_fd : 1;
 	vm->out_fd[2] = cfg->stderr_fd ? cfg->stderr_fd : 2;
 	vm->recycle = cfg->recycle;
@@ -260,6 +264,7 @@ int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
 	int rc;
 
 	memset(vm, 0, sizeof(*vm));
+	vm->wake[0] = vm->wake[1] = -1;
 	if (read_app(path, mem_size, &file, &len, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, why);
 		return SVM_STATUS_BAD_APP;
@@ -275,9 +280,7 @@ void vm_destroy(struct svm_vm *vm)
 	(void)pool_put(vm);
 	if (vm->backend != NULL)
 		vm->be->close(vm);
-	if (vm->have_timer)
-		timer_delete(vm->timer);
-	vm->have_timer = false;
+	vm_stop_limits(vm);
 	if (vm->mem != NULL)
 		munmap(vm->mem, vm->mem_size);
 	vm->mem = NULL;

@@ -209,6 +209,36 @@ t "--timeout ends a hypercall flood (124)" 124 "" \
 "$svm" --timeout 1 "$g/hcflood.bin" 2>/dev/null
 st=$?
 [ $st = 124 ] && ok "--timeout in whole seconds" || nok "--timeout in whole seconds" "status $st"
+# A blocking read or write made just before the deadline (the guest aims
+# at the window between its exit and the monitor's read or write, at many
+# offsets) still ends by the timeout: input kept open and empty, output
+# that nobody reads. A run that hangs is killed after 2 s (status 137).
+mkfifo "$tmp/win"
+for op in read write; do
+	bad=
+	for off in 0 10 20 30 40 50 60 70 80 90 100 110 120 130 140 150; do
+		sleep 5 <>"$tmp/win" >/dev/null 2>&1 &
+		keeper=$!
+		if [ $op = read ]; then
+			timeout -s KILL 2 "$svm" -t 100ms "$g/window.bin" -- $op 100 $off \
+				<"$tmp/win" >/dev/null 2>"$tmp/err"
+		else
+			timeout -s KILL 2 "$svm" -t 100ms "$g/window.bin" -- $op 100 $off \
+				>"$tmp/win" 2>"$tmp/err"
+		fi
+		st=$?
+		kill $keeper 2>/dev/null
+		wait $keeper 2>/dev/null
+		[ $st = 124 ] &&
+			[ "$(cat "$tmp/err")" = "svm-sandbox: timeout after 100 ms" ] ||
+			bad="$bad offset ${off}us: status $st;"
+	done
+	if [ -z "$bad" ]; then
+		ok "--timeout ends a $op blocked just before the deadline (16 offsets)"
+	else
+		nok "--timeout ends a $op blocked just before the deadline" "$bad"
+	fi
+done
 "$svm" --max-output=10000 "$g/flood.bin" >"$tmp/out" 2>"$tmp/err"
 st=$?
 if [ $st = 125 ] && [ "$(wc -c <"$tmp/out")" = 10000 ] &&
@@ -358,6 +388,7 @@ ans() {
 	printf %s "$3"
 }
 callee=$g/callee.bin
+can=$g/canary.bin
 call="svm-sandbox: call:"
 req a b status "" >"$tmp/req"
 { ans 0 0 "call 1: a"; ans 0 0 "call 1: b"; ans 0 7 "call 1: status"
@@ -416,6 +447,75 @@ t "serve: 300 calls, each from a fresh VM" 0 "@$tmp/want" "" "$tmp/req" -- \
 printf '\005\000\000\000ab' >"$tmp/req"
 t "serve: a truncated request ends the server (2)" 2 "" \
 	"svm-sandbox: truncated request on stdin" "$tmp/req" -- "$svm" --serve "$callee"
+printf '\005\000\000\000' >"$tmp/req"
+t "serve: a length and then the end of input ends the server (2), no call" 2 "" \
+	"svm-sandbox: truncated request on stdin" "$tmp/req" -- "$svm" --serve "$callee"
+{ req a; printf '\003\000'; } >"$tmp/req"
+ans 0 0 "call 1: a" >"$tmp/want"
+t "serve: a header cut short ends the server (2)" 2 "@$tmp/want" \
+	"svm-sandbox: truncated request on stdin" "$tmp/req" -- "$svm" --serve "$callee"
+# The app's input is its call's only: a handler that reads stdin gets the
+# end of input, not the next callers' requests, which are all served.
+req read "tenant B: password=1" "tenant C: card=2" >"$tmp/req"
+{ ans 0 0 "call 1: read 0 "; ans 0 0 "call 1: tenant B: password=1"
+	ans 0 0 "call 1: tenant C: card=2"; } >"$tmp/want"
+t "serve: a handler reading stdin gets end of input, not the requests" 0 \
+	"@$tmp/want" "" "$tmp/req" -- "$svm" --serve "$callee"
+# What a guest learns of the host: where the backend can hide them, its TSC
+# counts from its own start and RDTSCP/RDPID give CPU 0. PVM cannot (the
+# guest's user mode reads the real registers): README's threat model says so.
+"$svm" "$can" -- host >"$tmp/out" 2>"$tmp/err"
+st=$?
+read -r _ secs rest <"$tmp/out"
+if [ -e /sys/module/kvm_pvm ] && [ "$dev" = /dev/kvm ]; then
+	[ $st = 0 ] && ok "host: under PVM the guest sees the host's TSC and CPU number (documented: $(cat "$tmp/out"))" ||
+		nok "host: canary host" "status $st: $(cat "$tmp/err")"
+elif [ $st = 0 ] && [ "${secs:-99}" -lt 60 ] &&
+	! printf '%s\n' "$rest" | grep -Eq '(rdtscp|rdpid) [1-9]'; then
+	ok "host: the guest's TSC starts with it and TSC_AUX is 0 ($(cat "$tmp/out"))"
+else
+	nok "host: the guest's TSC starts with it and TSC_AUX is 0" "status $st: $(cat "$tmp/out" "$tmp/err")"
+fi
+# Stop signals end the server: idle, and during a call (answered 128+N).
+for sig in TERM:15 INT:2 HUP:1; do
+	n=${sig#*:} sig=${sig%:*}
+	sleep 5 <>"$tmp/win" >/dev/null 2>&1 &
+	keeper=$!
+	"$svm" --serve "$callee" <"$tmp/win" >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	sleep 0.3
+	kill -$sig $pid
+	wait $pid
+	st=$?
+	kill $keeper 2>/dev/null
+	wait $keeper 2>/dev/null
+	if [ $st = $((128 + n)) ] && [ ! -s "$tmp/out" ] &&
+		[ "$(cat "$tmp/err")" = "svm-sandbox: stopped by signal $n (SIG$sig)" ]; then
+		ok "serve: SIG$sig while idle ends the server ($st)"
+	else
+		nok "serve: SIG$sig while idle ends the server" "status $st: $(cat "$tmp/err")"
+	fi
+done
+sleep 5 <>"$tmp/win" >/dev/null 2>&1 &
+keeper=$!
+{ req spin; sleep 3; } >"$tmp/win" &
+feeder=$!
+"$svm" --serve "$callee" <"$tmp/win" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 0.5
+kill -TERM $pid
+wait $pid
+st=$?
+kill $keeper $feeder 2>/dev/null
+wait $keeper $feeder 2>/dev/null
+ans 143 0 "" >"$tmp/want"
+if [ $st = 143 ] && cmp -s "$tmp/want" "$tmp/out" &&
+	[ "$(cat "$tmp/err")" = "svm-sandbox: stopped by signal 15 (SIGTERM)" ]; then
+	ok "serve: SIGTERM during a call answers it (143), then ends the server (143)"
+else
+	nok "serve: SIGTERM during a call answers it (143), then ends the server (143)" \
+		"status $st: $(od -c "$tmp/out" | head -n 2) $(cat "$tmp/err")"
+fi
 t "serve: a function app run without --serve is told how" 252 "" \
 	"svm-sandbox: the app serves calls: run it in function mode \(--serve\)" \
 	-- "$svm" "$callee"
@@ -442,7 +542,6 @@ fi
 # can write here (canary.c asks CPUID and XCR0 which there are: general,
 # RFLAGS, DS/ES/FS/GS, FS/GS base, x87, SSE and MXCSR, AVX, opmask, ZMM,
 # PKRU...); whatever ends that call, the next one finds none of it.
-can=$g/canary.bin
 for end in "done 0 0" "fault 250 0" "exit 0 0" "spin 124 0"; do
 	set -- $end
 	req "plant:$1" scan >"$tmp/req"
@@ -507,6 +606,32 @@ if [ $st = 252 ] && [ ! -s "$tmp/out" ] && cmp -s "$tmp/want" "$tmp/err"; then
 else
 	nok "serve: an app that never gets ready (252; its output goes to stderr)" \
 		"status $st; stderr: $(head -c 300 "$tmp/err")"
+fi
+
+# The snapshot with guest memory swapped out at ready (test build: the
+# monitor pushes it out with MADV_PAGEOUT): such pages are kept and put
+# back, not taken for zero. Needs swap: a swap file under build/ while the
+# test runs, where the host has none (host only: tmpfs cannot swap).
+if ! $vm_only; then
+	name="serve: pages swapped out at ready are restored as they were"
+	sw=
+	if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ]; then
+		sw=$b/swapfile
+		rm -f "$sw"
+		if ! { fallocate -l 256M "$sw" && chmod 600 "$sw" &&
+			mkswap "$sw" >/dev/null && swapon "$sw"; } >"$tmp/err" 2>&1; then
+			nok "$name" "no swap, and cannot add a swap file: $(cat "$tmp/err")"
+			rm -f "$sw"
+			sw=none
+		fi
+	fi
+	if [ "$sw" != none ]; then
+		req dirty check a >"$tmp/req"
+		{ ans 0 0 "call 1: dirty"; ans 0 0 "call 1: check"; ans 0 0 "call 1: a"; } >"$tmp/want"
+		t "$name" 0 "@$tmp/want" "" "$tmp/req" -- \
+			"$tmp/svm-sandbox-test" --test-pageout --serve "$callee"
+		[ -z "$sw" ] || { swapoff "$sw"; rm -f "$sw"; }
+	fi
 fi
 
 # Function mode, driven over a pipe by Python runners (host only: the QEMU
@@ -608,14 +733,18 @@ fi
 # Seccomp: after lockdown a syscall outside the filter kills the monitor
 # (SIGSYS: 159 from a shell); the allowed control call does not.
 tsvm=$tmp/svm-sandbox-test
-for c in ok-ioctl-regs ok-write-1 ok-write-2 ok-writev-2 ok-read-0 ok-getrandom; do
+for c in ok-ioctl-regs ok-write-1 ok-write-2 ok-writev-2 ok-read-0 ok-getrandom \
+	ok-ppoll ok-read-wake ok-write-wake; do
 	t "seccomp: $c after lockdown passes" 0 "Hello from svm-sandbox!" "" -- \
 		"$tsvm" --test-syscall=$c "$apps/hello/hello.bin"
 done
+t "seccomp: ok-timer (with --timeout) passes" 0 "Hello from svm-sandbox!" "" -- \
+	"$tsvm" --timeout=10s --test-syscall=ok-timer "$apps/hello/hello.bin"
 t "seccomp: ok-mincore (with --stats) passes" 0 "Hello from svm-sandbox!" \
 	"svm-sandbox: stats: .*" -- "$tsvm" --stats --test-syscall=ok-mincore "$apps/hello/hello.bin"
 for c in bad-ioctl-fd bad-ioctl-request bad-write-3 bad-writev-1 bad-read-3 \
-	bad-getrandom-flags bad-mincore-addr bad-getpid ok-mincore; do
+	bad-getrandom-flags bad-mincore-addr bad-getpid ok-mincore \
+	bad-ppoll-timed bad-ppoll-nfds ok-timer bad-timer; do
 	sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$c "$apps/hello/hello.bin" \
 		>"$tmp/out"
 	st=$?
@@ -636,7 +765,9 @@ elif command -v strace >/dev/null; then
 	strace -o "$tmp/trace4" "$svm" --stats --timeout=100ms "$g/spin.bin" >/dev/null 2>&1
 	printf '\001\000\000\000a\004\000\000\000div0' |
 		strace -o "$tmp/trace5" "$svm" --serve --timeout=1s "$g/callee.bin" >/dev/null 2>&1
-	for f in 1 2 3 4 5; do sed -n '/^seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=/,$p' "$tmp/trace$f"; done >"$tmp/trace"
+	req plant:done scan |
+		strace -o "$tmp/trace6" "$svm" --serve "$g/canary.bin" -- serve >/dev/null 2>&1
+	for f in 1 2 3 4 5 6; do sed -n '/^seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=/,$p' "$tmp/trace$f"; done >"$tmp/trace"
 	used=$(sed -n 's/^\([a-z_0-9]*\)(.*/\1/p' "$tmp/trace" | grep -v '^seccomp$' |
 		sort -u | tr '\n' ' ')
 	# clock_gettime is there for kernels without a vDSO clock; this one has it.

@@ -3,6 +3,8 @@
  * where N counts calls in a static variable, so a reset VM always says 1 and a
  * warm one counts; some inputs misbehave on purpose. "check" answers with
  * status 9 if the 101 pages "dirty" writes are not as they were at ready.
+ * "read" reads the app's input (which in function mode must be empty) and
+ * answers "call N: read COUNT[ BYTES]".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,15 @@ static int handle(const void *in, size_t in_len, void *out, size_t out_cap,
 		for (n = 0; n < 101 * 4096; n++)
 			if (scratch[n] != (char)0xa5)
 				status = 9; /* a page the reset missed */
+	if (in_len == 4 && memcmp(in, "read", 4) == 0) {
+		char buf[64];
+		long r = svm_read(buf, sizeof(buf));
+
+		n = snprintf(out, out_cap, "call %d: read %ld %.*s", calls, r,
+		    r > 0 ? (int)r : 0, buf);
+		*out_len = (size_t)n < out_cap ? (size_t)n : out_cap;
+		return 0;
+	}
 	n = snprintf(out, out_cap, "call %d: %.*s", calls, (int)in_len,
 	    (const char *)in);
 	*out_len = (size_t)n < out_cap ? (size_t)n : out_cap;

@@ -17,6 +17,9 @@
  *                                  registers it started with
  *   canary avx                     print whether AVX is usable, then run a
  *                                  VEX instruction (#UD where it is not)
+ *   canary host                    print what the guest learns of the host:
+ *                                  seconds its TSC has counted, and the
+ *                                  CPU number RDTSCP and RDPID give
  *
  * Which register files exist comes from CPUID and XCR0 as the guest sees
  * them, so the test covers what this host lets a guest write.
@@ -105,7 +108,8 @@ static void save(uint8_t *buf)
 	if (have_xsave)
 		__asm__ volatile("xsave %0"
 		                 : "=m"(*(uint8_t(*)[8192])buf)
-		                 : "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+		                 : "a"((uint32_t)xcr0),
+		                 "d"((uint32_t)(xcr0 >> 32))
 		                 : "memory");
 	else
 		__asm__ volatile("fxsave %0" : "=m"(*(uint8_t(*)[512])buf));
@@ -114,9 +118,9 @@ static void save(uint8_t *buf)
 /* Everything but the general registers, which the caller's asm takes. */
 static void save_rest(void)
 {
-	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
-	                 : "=m"(seen.ds), "=m"(seen.es), "=m"(seen.fs),
-	                 "=m"(seen.gs));
+	__asm__ volatile(
+	    "mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+	    : "=m"(seen.ds), "=m"(seen.es), "=m"(seen.fs), "=m"(seen.gs));
 	if (have_fsgs)
 		__asm__ volatile("rdfsbase %0; rdgsbase %1"
 		                 : "=r"(seen.fsbase), "=r"(seen.gsbase));
@@ -140,9 +144,8 @@ static int words(const uint8_t *p, uint32_t len)
 /* Say where the canary is; returns how many places. */
 static int scan(char *out, size_t cap)
 {
-	static const char *const names[] = { "x87", "SSE", "AVX",
-		"MPX BNDREGS", "MPX BNDCSR", "opmask", "ZMM_Hi256", "Hi16_ZMM",
-		"PT", "PKRU" };
+	static const char *const names[] = { "x87", "SSE", "AVX", "MPX BNDREGS",
+		"MPX BNDCSR", "opmask", "ZMM_Hi256", "Hi16_ZMM", "PT", "PKRU" };
 	size_t len = 0;
 	int n = 0;
 	unsigned i;
@@ -150,20 +153,21 @@ static int scan(char *out, size_t cap)
 	uint32_t v32;
 	uint16_t v16;
 
-#define SAY(...)                                                       \
-	do {                                                           \
-		if (len < cap)                                         \
-			len += (size_t)snprintf(out + len, cap - len,  \
-			    __VA_ARGS__);                              \
-		n++;                                                   \
+#define SAY(...)                                                               \
+	do {                                                                   \
+		if (len < cap)                                                 \
+			len += (size_t)snprintf(out + len, cap - len,          \
+			    __VA_ARGS__);                                      \
+		n++;                                                           \
 	} while (0)
 	for (i = 0; i < 16; i++)
 		if (seen.gpr[i] == CANARY)
 			SAY(" gpr%u", i);
 	if (seen.rflags & DF)
 		SAY(" rflags.DF");
-	if (sel != 0 && (seen.ds == sel || seen.es == sel || seen.fs == sel ||
-	                    seen.gs == sel))
+	if (sel != 0 &&
+	    (seen.ds == sel || seen.es == sel || seen.fs == sel ||
+	        seen.gs == sel))
 		SAY(" selector %#x (ds %#x es %#x fs %#x gs %#x)", sel, seen.ds,
 		    seen.es, seen.fs, seen.gs);
 	if (seen.fsbase == CANARY_BASE || seen.gsbase == CANARY_BASE)
@@ -243,8 +247,11 @@ static __attribute__((noreturn)) void plant(const char *how, uint32_t port,
 {
 	plant_xstate();
 	if (have_fsgs)
-		__asm__ volatile("wrfsbase %0; wrgsbase %0" : : "r"(CANARY_BASE));
-	/* No C from here on: DS/ES/FS/GS and DF are the canary's now. */
+		__asm__ volatile("wrfsbase %0; wrgsbase %0"
+		                 :
+		                 : "r"(CANARY_BASE));
+		/* No C from here on: DS/ES/FS/GS and DF are the canary's now.
+		 */
 #define GPRS                                                                   \
 	"mov %%rbx, %%rcx\n mov %%rbx, %%rsi\n mov %%rbx, %%rdi\n"             \
 	"mov %%rbx, %%rbp\n mov %%rbx, %%r8\n mov %%rbx, %%r9\n"               \
@@ -271,11 +278,16 @@ static __attribute__((noreturn)) void plant(const char *how, uint32_t port,
 
 /* Store the general registers and RFLAGS into seen, first thing. */
 #define TAKE_GPRS                                                              \
-	"mov %%rax, seen+0(%%rip)\n mov %%rbx, seen+8(%%rip)\n mov %%rcx, seen+16(%%rip)\n"         \
-	"mov %%rdx, seen+24(%%rip)\n mov %%rsi, seen+32(%%rip)\n mov %%rdi, seen+40(%%rip)\n"       \
-	"mov %%rbp, seen+48(%%rip)\n mov %%r8, seen+56(%%rip)\n mov %%r9, seen+64(%%rip)\n"         \
-	"mov %%r10, seen+72(%%rip)\n mov %%r11, seen+80(%%rip)\n mov %%r12, seen+88(%%rip)\n"       \
-	"mov %%r13, seen+96(%%rip)\n mov %%r14, seen+104(%%rip)\n mov %%r15, seen+112(%%rip)\n"     \
+	"mov %%rax, seen+0(%%rip)\n mov %%rbx, seen+8(%%rip)\n mov %%rcx, "    \
+	"seen+16(%%rip)\n"                                                     \
+	"mov %%rdx, seen+24(%%rip)\n mov %%rsi, seen+32(%%rip)\n mov %%rdi, "  \
+	"seen+40(%%rip)\n"                                                     \
+	"mov %%rbp, seen+48(%%rip)\n mov %%r8, seen+56(%%rip)\n mov %%r9, "    \
+	"seen+64(%%rip)\n"                                                     \
+	"mov %%r10, seen+72(%%rip)\n mov %%r11, seen+80(%%rip)\n mov %%r12, "  \
+	"seen+88(%%rip)\n"                                                     \
+	"mov %%r13, seen+96(%%rip)\n mov %%r14, seen+104(%%rip)\n mov %%r15, " \
+	"seen+112(%%rip)\n"                                                    \
 	"mov %%rsp, seen+120(%%rip)\n pushfq\n popq seen+128(%%rip)\n"
 
 static struct svm_call call;
@@ -307,8 +319,7 @@ static __attribute__((noreturn)) void serve(void)
 			    (uintptr_t)&ex);
 		call.out_len = 0;
 		call.status = 0;
-		plant(in + 6, SVM_HC_PORT_BASE + SVM_HC_DONE,
-		    (uintptr_t)&call);
+		plant(in + 6, SVM_HC_PORT_BASE + SVM_HC_DONE, (uintptr_t)&call);
 	}
 	n = 0;
 	if (strcmp(in, "scan") == 0) {
@@ -348,6 +359,31 @@ int main(int argc, char **argv)
 		}
 		printf("canary in%s\n", where);
 		return 1;
+	}
+	if (argc == 2 && strcmp(argv[1], "host") == 0) {
+		const struct svm_bootinfo *bi = svm_bootinfo();
+		uint32_t r[4], lo, hi, aux = 0;
+		uint64_t pid = 0;
+
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		printf("tsc_seconds %llu",
+		    bi->tsc_khz ?
+		        (unsigned long long)(((uint64_t)hi << 32 | lo) /
+		            (bi->tsc_khz * 1000)) :
+		        0ull);
+		cpuid(0x80000001, 0, r);
+		if (r[3] & (1u << 27)) {
+			__asm__ volatile("rdtscp"
+			                 : "=a"(lo), "=d"(hi), "=c"(aux));
+			printf(" rdtscp %u", aux);
+		}
+		cpuid(7, 0, r);
+		if (r[2] & (1u << 22)) {
+			__asm__ volatile("rdpid %0" : "=r"(pid));
+			printf(" rdpid %llu", (unsigned long long)pid);
+		}
+		printf("\n");
+		return 0;
 	}
 	if (argc == 2 && strcmp(argv[1], "avx") == 0) {
 		printf("avx %s\n",

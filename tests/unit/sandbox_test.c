@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,10 +245,99 @@ static void test_lockdown(void)
 	waitpid(pid, &st, 0);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "a locked-down child serves calls, a timeout among them", NULL);
+
+	/* The order the header gives: create, lock down, then run. */
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		struct svm_sandbox *other;
+
+		if (svm_sandbox_create(&cfg, hello, 1,
+		        (char *[]) { hello, NULL }, &sb, &r) < 0 ||
+		    svm_sandbox_lockdown(sb, &r) < 0)
+			_exit(2);
+		ok = svm_sandbox_run(sb, &r) == 0 &&
+		    r.kind == SVM_SANDBOX_EXITED && r.status == 0;
+		svm_sandbox_destroy(sb); /* does nothing: no kill */
+		ok &= svm_sandbox_create(&cfg, hello, 1,
+		          (char *[]) { hello, NULL }, &other, &r) < 0 &&
+		    r.kind == SVM_SANDBOX_BAD_CONFIG;
+		svm_sandbox_drain();
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "create, lock down, run, destroy: no kill; a create after lockdown "
+	    "is refused",
+	    NULL);
+	/* Serving needs what the filter refuses: an error, not a kill. */
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		if (svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) < 0 ||
+		    svm_sandbox_lockdown(sb, &r) < 0)
+			_exit(2);
+		ok = svm_sandbox_serve(sb, &r) < 0 &&
+		    r.kind == SVM_SANDBOX_BAD_CONFIG &&
+		    strstr(r.message, "locked down") != NULL;
+		ok &= svm_sandbox_filter(sb, &prog, &r) < 0;
+		svm_sandbox_destroy(sb);
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "serve after lockdown is refused with an error, not killed", NULL);
 	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		printf("     child: %s %d\n",
 		    WIFSIGNALED(st) ? "signal" : "status",
 		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
+/*
+ * The app's input in function mode is only its call's, even where stdin_fd
+ * is the runner's own channel; and the filter allows writes to exactly the
+ * sandbox's output fds (not fd 1 when the app's output goes elsewhere).
+ */
+static void test_channel(void)
+{
+	struct svm_sandbox_config cfg;
+	struct svm_sandbox_result r;
+	struct svm_sandbox *sb;
+	char *argv[] = { callee, NULL }, out[128] = "", left[32] = "";
+	int in[2], outp[2], st, ok;
+	pid_t pid;
+
+	config(&cfg);
+	if (pipe(in) < 0 || pipe(outp) < 0)
+		abort();
+	if (write(in[1], "tenant B: password=1", 20) != 20)
+		abort();
+	cfg.stdin_fd = in[0];
+	cfg.stdout_fd = outp[1];
+	ok = svm_sandbox_create(&cfg, callee, 1, argv, &sb, &r) == 0 &&
+	    svm_sandbox_serve(sb, &r) == 0 &&
+	    svm_sandbox_call(sb, "read", 4, out, sizeof(out) - 1, &r) == 0 &&
+	    r.kind == SVM_SANDBOX_ANSWERED;
+	out[ok ? r.out_len : 0] = '\0';
+	check(ok && strcmp(out, "call 1: read 0 ") == 0 &&
+	        read(in[0], left, sizeof(left)) == 20,
+	    "serving, the app reads end of input, not the runner's stdin_fd",
+	    &r);
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		if (svm_sandbox_lockdown(sb, &r) < 0)
+			_exit(2);
+		/* The app's output is outp[1]: fd 1 is not the sandbox's. */
+		(void)!write(outp[1], "", 0);
+		(void)!write(1, "", 0);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	    "the filter allows the sandbox's output fd, and not fd 1", NULL);
+	svm_sandbox_destroy(sb);
+	close(in[0]);
+	close(in[1]);
+	close(outp[0]);
+	close(outp[1]);
 }
 
 /* Open fds of this process: a parked VM keeps its three. */
@@ -482,6 +572,7 @@ int main(int argc, char **argv)
 	test_calls();
 	test_threads();
 	test_lockdown();
+	test_channel();
 	test_recycle();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
