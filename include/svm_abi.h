@@ -149,4 +149,35 @@ struct svm_bootinfo {
 	svm_gpa_t argv; /* argc + 1 svm_gpa_t entries, the last one 0 */
 };
 
+/*
+ * The read-only root file tree (--root, --file) the monitor writes into
+ * guest memory before the guest runs; the guest kernel serves open, stat,
+ * getdents, readlink... from it and never asks the host for a file. It is a
+ * struct svm_tree, then count struct svm_node (node 0 is "/"), then names
+ * and file bytes. Every offset is from the start of the struct svm_tree and
+ * lies inside its size; every index is below count.
+ */
+#define SVM_TREE_MAGIC 0x45455254u /* "TREE" */
+
+struct svm_tree {
+	uint32_t magic; /* SVM_TREE_MAGIC */
+	uint32_t count; /* nodes */
+	uint64_t size;  /* bytes of the whole image */
+};
+
+struct svm_node {
+	uint32_t mode;   /* st_mode: S_IFDIR, S_IFREG, S_IFLNK or S_IFCHR, and
+	                    the permission bits */
+	uint32_t parent; /* node index; the root is its own parent */
+	uint32_t child;  /* a directory's first entry; 0: none */
+	uint32_t next;   /* the next entry of the same directory; 0: none */
+	uint32_t name;   /* offset of the NUL-terminated name ("" for "/") */
+	uint32_t rdev;   /* S_IFCHR: major << 8 | minor (1:3 null, 1:5 zero,
+	                    1:8 random, 1:9 urandom) */
+	uint64_t size;   /* S_IFREG: bytes; S_IFLNK: target length */
+	uint64_t data;   /* S_IFREG: offset of the bytes; S_IFLNK: of the
+	                    target (not NUL-terminated) */
+	uint64_t mtime;  /* seconds since the epoch */
+};
+
 #endif
