@@ -54,15 +54,19 @@ QJS_TREE=package/deps/quickjs_2021_03_27
 # out either way. No readline: the harness never gives Lua a terminal.
 LUA_MAKE='posix CC=musl-gcc\ -std=gnu99 MYCFLAGS=-g MYLDFLAGS=-static'
 # sqlite3: the shell from the amalgamation (shell.c + sqlite3.c, which the
-# release's own makefile generates with tclsh), compiled with the flags of
-# that makefile's own sqlite3 target (its TCC and SHELL_OPT: FTS4, RTREE,
-# the dbstat/dbpage/bytecode/stmt virtual tables, JSON and math functions,
-# threadsafe), configured for musl. Choices: --disable-load-extension
+# release's own makefile generates with tclsh), configured for musl and
+# compiled with that makefile's flags (TCC, TEMP_STORE and the shell's
+# SHELL_OPT: FTS4, RTREE, the dbstat/dbpage/bytecode/stmt virtual tables;
+# JSON and math functions, threadsafe) on both files, as the release's
+# main.mk builds its shell in one compile. Choices: --disable-load-extension
 # (-DSQLITE_OMIT_LOAD_EXTENSION=1: no dlopen in a static binary, and no
-# .load), no readline/editline (input is never a terminal here). The
-# default temp store (files, unless PRAGMA temp_store says otherwise) is
-# kept: a guest without writable files should say so when a query spills.
-SQLITE_CONF='--disable-shared --disable-tcl --disable-readline --disable-editline --disable-load-extension'
+# .load); no readline/editline (input is never a terminal here);
+# --enable-tempstore (-DSQLITE_TEMP_STORE=2: temporary tables, indices and
+# sorter spills in memory unless PRAGMA temp_store=file asks for files),
+# because the guest has no writable directory: with the default (files),
+# a GROUP BY over a large recursive CTE fails with "disk I/O error" when
+# it cannot create its temporary file in /var/tmp, /usr/tmp, /tmp or ".".
+SQLITE_CONF='--disable-shared --disable-tcl --disable-readline --disable-editline --disable-load-extension --enable-tempstore=yes'
 # zlib: its own configure and makefile, static; minigzip is test/minigzip.c.
 ZLIB_CONF='--static'
 ZLIB_CFLAGS='-O2 -g'
@@ -165,7 +169,7 @@ install_prog() {
 key_of() {
 	case $1 in
 	lua) echo "lua5.4 $(deb_version lua5.4) make $LUA_MAKE" ;;
-	sqlite3) echo "sqlite3 $(deb_version sqlite3) configure $SQLITE_CONF" ;;
+	sqlite3) echo "sqlite3 $(deb_version sqlite3) configure $SQLITE_CONF cflags TCC TEMP_STORE SHELL_OPT" ;;
 	minigzip) echo "zlib $(deb_version zlib) configure $ZLIB_CONF cflags $ZLIB_CFLAGS" ;;
 	qjs) echo "npm $QJS_NPM sha256 $QJS_NPM_SHA256 make $QJS_MAKE" ;;
 	esac
@@ -205,8 +209,8 @@ build_sqlite3() {
 		fail "sqlite3: configure"
 	(cd "$b" && make -j"$jobs" sqlite3.c shell.c) >>"$log" 2>&1 ||
 		fail "sqlite3: making the amalgamation (needs tclsh)"
-	# The flags of the makefile's own sqlite3 target, minus libtool.
-	printf 'flags:\n\t@echo $(TCC) $(SHELL_OPT)\nlibs:\n\t@echo $(TLIBS)\n' >"$b/flags.mk"
+	# The makefile's own flags, read from it, minus libtool.
+	printf 'flags:\n\t@echo $(TCC) $(TEMP_STORE) $(SHELL_OPT)\nlibs:\n\t@echo $(TLIBS)\n' >"$b/flags.mk"
 	cflags=$(make -s -C "$b" -f Makefile -f flags.mk flags) || fail "sqlite3: reading flags"
 	libs=$(make -s -C "$b" -f Makefile -f flags.mk libs) || fail "sqlite3: reading flags"
 	echo "sqlite3 flags: $cflags; libs: $libs" >>"$log"
