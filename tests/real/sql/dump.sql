@@ -1,0 +1,3 @@
+-- dump.sql: the whole of data/shop.db's schema, and a part of its rows, as SQL text.
+.schema
+.dump product

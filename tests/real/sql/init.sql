@@ -1,0 +1,1 @@
+-- init.sql: the -init file of every sqlite3 run, so that neither run reads a ~/.sqliterc.
