@@ -155,6 +155,8 @@ c "lua: coroutines" 0 - - -- lua lua/coro.lua
 c "lua: string.format('%a') and number conversions" 0 - - -- lua lua/format.lua
 c "lua: os.time, os.date, os.clock, os.getenv" 0 - - -- lua lua/time.lua
 c "lua: collector, weak tables, finalizers, both GC modes" 0 - - -- lua lua/gc.lua
+c "lua: allocator churn, 20,000 strings and tables up to 32 KiB" 0 - - -- lua lua/churn.lua 20000
+c "lua: binary trees for the collector (depth 12)" 0 - - -- lua lua/trees.lua 12
 c "lua: unbounded recursion ends in \"stack overflow\", status 1" 1 - \
 	'overflow\.lua:3: stack overflow' -- lua lua/overflow.lua
 c "lua: word frequencies of 1 MiB of text on stdin" 0 data/text.txt - -- lua lua/wordfreq.lua
