@@ -63,7 +63,8 @@ tree_state() {
 # through ${runner[@]} (HOW=runner) with stdin IN, stdout OUT, stderr ERR;
 # returns its status. REAL_TIMEOUT (seconds, default 300) bounds each run
 # (status 124). With REAL_TRACE set to a file, the run is traced there
-# with strace -f.
+# with strace -f; with REAL_VDSO, its vDSO calls are counted there by gdb
+# (vdso.py). Neither changes the program's stdout or status.
 invoke() {
 	local how=$1 out=$2 err=$3 in=$4 prog=$5
 	shift 5
@@ -86,6 +87,11 @@ invoke() {
 		done
 		timeout -k 5 "$tmo" "${runner[@]}" --root "$tree" --cwd / "${envf[@]}" \
 			"$exe" -- "${args[@]}" <"$in" >"$out" 2>"$err"
+	elif [ -n "${REAL_VDSO-}" ]; then
+		(cd "$tree" && exec env -i "VDSO_ENV=${renv[*]}" "VDSO_OUT=$REAL_VDSO" timeout -k 5 "$tmo" \
+			gdb -q -nx -batch -return-child-result -x "$top/tests/real/vdso.py" \
+			--args "$exe" "${args[@]}" 3>&1 4>&2 >/dev/null 2>/dev/null) \
+			<"$in" >"$out" 2>"$err"
 	elif [ "$how" = native ]; then
 		(cd "$tree" && exec env -i "${renv[@]}" timeout -k 5 "$tmo" \
 			"${pre[@]}" "$exe" "${args[@]}") <"$in" >"$out" 2>"$err"
