@@ -11,7 +11,9 @@
 # workload that reads a host file outside the tree, or writes one, fails
 # here as it would in the guest. It is not a sandbox: the program is
 # still a host process with the host's system calls. --mem is ignored;
-# --cwd must be /.
+# --cwd must be /. With CHROOT_TRACE=FILE in its environment, the program
+# runs under strace -f into FILE (the trace starts with chroot's own calls,
+# up to the execve of /.runner/NAME).
 #   REAL_RUNNER_KIND=sandbox tests/real/run.sh tests/real/chroot-runner.sh
 set -eu
 
@@ -39,18 +41,23 @@ shift
 [ $# -eq 0 ] || { [ "$1" = -- ] && shift; }
 [ -n "$root" ] && [ -d "$root" ] || die "--root DIR is needed"
 [ "$(id -u)" -eq 0 ] || die "needs root (mount namespace, chroot)"
-case "$root$files$envs" in *"'"*) die "no quotes in paths or variables" ;; esac
+# The inner shell splits $files, $envs and $tracer at spaces.
+case "$root$files$envs${CHROOT_TRACE-}" in *"'"*) die "no quotes in paths or variables" ;; esac
+case "$root${CHROOT_TRACE-}" in *" "*) die "no spaces in --root or CHROOT_TRACE" ;; esac
 
 chroot=$(command -v chroot) || die "no chroot command"
+tracer=
+if [ -n "${CHROOT_TRACE-}" ]; then
+	tracer="$(command -v strace) -f -qq -s 80 -o $CHROOT_TRACE" || die "no strace"
+fi
 mnt=$(mktemp -d)
 trap 'rmdir "$mnt"' EXIT
 name=$(basename "$prog")
 # shellcheck disable=SC2016 # expanded by the inner shell
-exec 3<&0
 unshare -m sh -c '
 	set -eu
-	mnt=$1 root=$2 prog=$3 name=$4 files=$5 envs=$6 chroot=$7
-	shift 7
+	mnt=$1 root=$2 prog=$3 name=$4 files=$5 envs=$6 chroot=$7 tracer=$8
+	shift 8
 	mount -t tmpfs -o size=1g tmpfs "$mnt"
 	cp -a "$root/." "$mnt/"
 	for f in $files; do
@@ -60,6 +67,6 @@ unshare -m sh -c '
 	mkdir "$mnt/.runner"
 	cp "$prog" "$mnt/.runner/$name"
 	mount -o remount,ro "$mnt"
-	# shellcheck disable=SC2086 # one word per variable
-	exec env -i $envs "$chroot" "$mnt" "/.runner/$name" "$@"
-' chroot-runner "$mnt" "$root" "$prog" "$name" "$files" "$envs" "$chroot" "$@" <&3
+	# shellcheck disable=SC2086 # one word per variable, per tracer option
+	exec env -i $envs $tracer "$chroot" "$mnt" "/.runner/$name" "$@"
+' chroot-runner "$mnt" "$root" "$prog" "$name" "$files" "$envs" "$chroot" "$tracer" "$@"

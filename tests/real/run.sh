@@ -21,7 +21,9 @@
 # REAL_ONLY=REGEX runs only the cases whose names match. REAL_TRACE_DIR=DIR
 # traces each case's native run with strace -f into DIR/NNN.trace, and
 # REAL_VDSO_DIR=DIR counts its vDSO calls into DIR/NNN.vdso (DIR/index names
-# the cases; trace.sh summarises them). REAL_TIMEOUT bounds each run.
+# the cases; trace.sh summarises them); REAL_RUNNER_TRACE_DIR=DIR passes
+# CHROOT_TRACE=DIR/NNN.trace to the runner (chroot-runner.sh traces the
+# program there). REAL_TIMEOUT bounds each run.
 set -u
 . "$(dirname "$0")/common.sh"
 runner=("$@")
@@ -83,15 +85,17 @@ c() {
 	local in=/dev/null
 	[ "$input" = - ] || in=$tree/$input
 	local o1=$tmp/native.out e1=$tmp/native.err o2=$tmp/runner.out e2=$tmp/runner.err
-	local s1 s2 why=() trace= vdso= d
-	for d in "${REAL_TRACE_DIR-}" "${REAL_VDSO_DIR-}"; do
+	local s1 s2 why=() trace= vdso= rtrace= d
+	for d in "${REAL_TRACE_DIR-}" "${REAL_VDSO_DIR-}" "${REAL_RUNNER_TRACE_DIR-}"; do
 		[ -z "$d" ] || printf '%03d\t%s\t%s\n' "$ncase" "$1" "$name" >>"$d/index"
 	done
 	[ -z "${REAL_TRACE_DIR-}" ] || trace=$(printf '%s/%03d.trace' "$REAL_TRACE_DIR" "$ncase")
 	[ -z "${REAL_VDSO_DIR-}" ] || vdso=$(printf '%s/%03d.vdso' "$REAL_VDSO_DIR" "$ncase")
 	REAL_TRACE=$trace REAL_VDSO=$vdso invoke native "$o1" "$e1" "$in" "$@"
 	s1=$?
-	invoke runner "$o2" "$e2" "$in" "$@"
+	[ -z "${REAL_RUNNER_TRACE_DIR-}" ] ||
+		rtrace=$(printf '%s/%03d.trace' "$REAL_RUNNER_TRACE_DIR" "$ncase")
+	CHROOT_TRACE=$rtrace invoke runner "$o2" "$e2" "$in" "$@"
 	s2=$?
 	[ "$s1" = "$want" ] ||
 		why+=("native run: status $s1, want $want; stderr: $(head_of "$e1")")
@@ -136,7 +140,7 @@ if ! prepare_tree >"$tmp/tree" 2>&1; then
 	exit 1
 fi
 tree_state >"$tmp/state"
-for d in "${REAL_TRACE_DIR-}" "${REAL_VDSO_DIR-}"; do
+for d in "${REAL_TRACE_DIR-}" "${REAL_VDSO_DIR-}" "${REAL_RUNNER_TRACE_DIR-}"; do
 	[ -z "$d" ] || { rm -rf "$d" && mkdir -p "$d"; }
 done
 if [ "$kind" = sandbox ]; then

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """syscalls.py: summarises run.sh's strace traces: every system call each program made, with its argument forms.
 
-syscalls.py TRACE_DIR [VDSO_DIR]: reads TRACE_DIR/index (NNN, program,
-case name) and TRACE_DIR/NNN.trace (strace -f output), and VDSO_DIR/NNN.vdso
-(vdso.py's counts of the calls strace cannot see), and prints Markdown:
-for each program, one row per system call with the number of calls, the
-number of cases that made it, and its distinct argument forms, each with
-its result when that was an error; vDSO calls are rows of their own. A form keeps what a kernel must decide on
-(flags, requests, signals, clock ids, resources, paths) and drops what
-varies from run to run (addresses, sizes, counts). Paths under the tree
-become relative to it; execve, which the runner makes, not the program,
-is left out.
+syscalls.py TRACE_DIR [VDSO_DIR] [--chroot CHROOT_DIR]: reads
+TRACE_DIR/index (NNN, program, case name), TRACE_DIR/NNN.trace (strace -f
+output) and VDSO_DIR/NNN.vdso (vdso.py's counts of the calls strace cannot
+see), and prints Markdown: for each program, one row per system call with
+the number of calls, the number of cases that made it, and its distinct
+argument forms, each with its result when that was an error; vDSO calls
+are rows of their own. A form keeps what a kernel must decide on (flags,
+requests, signals, clock ids, resources, paths) and drops what varies
+from run to run (addresses, sizes, counts). Paths under the tree become
+relative to it; execve, which the runner makes, not the program, is left
+out. With --chroot, a last table compares the same cases traced under
+chroot-runner.sh (the tree as a read-only /): the forms seen only there or
+only natively, which is where a guest's answers will differ.
 """
 
 import collections
@@ -175,29 +178,35 @@ def form(name, a, tree):
 
 
 def parse(path, tree):
-    """Yields (name, args, ret) for each completed call in one trace."""
+    """Yields (name, args, ret) for each completed call in one trace; in
+    chroot-runner.sh's traces, only those after the program's execve."""
     pending = {}
     with open(path, errors="replace") as f:
-        for raw in f:
-            m = LINE.match(raw.rstrip("\n"))
-            if not m:
-                continue
-            pid, rest = m.groups()
-            if rest.startswith("---") or rest.startswith("+++"):
-                continue
-            u = UNFINISHED.match(rest)
-            if u:
-                pending[pid] = (u.group(1), u.group(2))
-                continue
-            r = RESUMED.match(rest)
-            if r:
-                name, tail, ret = r.groups()
-                pname, head = pending.pop(pid, (name, ""))
-                yield name, split_args(head + tail), ret
-                continue
-            c = CALL.match(rest)
-            if c:
-                yield c.group(1), split_args(c.group(2)), c.group(3)
+        lines = f.readlines()
+    for i, raw in enumerate(lines):
+        if raw.split(None, 1)[-1].startswith('execve("/.runner/'):
+            lines = lines[i:]
+            break
+    for raw in lines:
+        m = LINE.match(raw.rstrip("\n"))
+        if not m:
+            continue
+        pid, rest = m.groups()
+        if rest.startswith("---") or rest.startswith("+++"):
+            continue
+        u = UNFINISHED.match(rest)
+        if u:
+            pending[pid] = (u.group(1), u.group(2))
+            continue
+        r = RESUMED.match(rest)
+        if r:
+            name, tail, ret = r.groups()
+            _, head = pending.pop(pid, (name, ""))
+            yield name, split_args(head + tail), ret
+            continue
+        c = CALL.match(rest)
+        if c:
+            yield c.group(1), split_args(c.group(2)), c.group(3)
 
 
 CLOCKS = ["CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID",
@@ -221,20 +230,19 @@ def vdso_calls(path):
             yield name, fm, int(n)
 
 
-def main():
-    d = sys.argv[1]
-    vd = sys.argv[2] if len(sys.argv) > 2 else None
-    tree = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                         "../../build/real/tree"))
+def collect(d, vd, tree):
+    """prog -> (cases, calls, cases per call, forms per call) for one run."""
     cases = collections.defaultdict(list)
     with open(os.path.join(d, "index")) as f:
         for line in f:
             n, prog, name = line.rstrip("\n").split("\t", 2)
             cases[prog].append((n, name))
+    out = {}
     for prog in sorted(cases):
         calls = collections.Counter()
         incases = collections.defaultdict(set)
         forms = collections.defaultdict(collections.Counter)
+        out[prog] = (cases[prog], calls, incases, forms)
         for n, _ in cases[prog]:
             for name, args, ret in parse(os.path.join(d, n + ".trace"), tree):
                 if name == "execve":
@@ -249,7 +257,23 @@ def main():
                     calls[name] += k
                     incases[name].add(n)
                     forms[name][fm] += k
-        print("### %s (%d cases)\n" % (prog, len(cases[prog])))
+    return out
+
+
+def main():
+    args = sys.argv[1:]
+    guest = None
+    if "--chroot" in args:
+        i = args.index("--chroot")
+        guest = args[i + 1]
+        del args[i:i + 2]
+    d = args[0]
+    vd = args[1] if len(args) > 1 else None
+    tree = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                         "../../build/real/tree"))
+    native = collect(d, vd, tree)
+    for prog, (cases, calls, incases, forms) in native.items():
+        print("### %s (%d cases)\n" % (prog, len(cases)))
         print("| system call | calls | cases | argument forms (→ error returned) |")
         print("|---|---:|---:|---|")
         for name in sorted(calls):
@@ -258,6 +282,26 @@ def main():
             if len(fl) > 14:
                 shown += "; (%d more)" % (len(fl) - 14)
             print("| %s | %d | %d | %s |" % (name, calls[name], len(incases[name]), shown.replace("|", "\\|")))
+        print()
+    if guest:
+        chroot = collect(guest, None, tree)
+        print("### In the read-only chroot (chroot-runner.sh): what differs\n")
+        print("Forms seen only under chroot-runner.sh (the tree as a read-only /, nothing"
+              " else), or only natively; vDSO calls are not counted there.\n")
+        print("| program | system call | only in the chroot | only native |")
+        print("|---|---|---|---|")
+        for prog in sorted(chroot):
+            nf, cf = native[prog][3], chroot[prog][3]
+            for name in sorted(set(nf) | set(cf)):
+                if name.endswith("(vDSO)"):
+                    continue
+                a = sorted(set(cf.get(name, {})) - set(nf.get(name, {})))
+                b = sorted(set(nf.get(name, {})) - set(cf.get(name, {})))
+                if a or b:
+                    fmt = lambda xs: "; ".join("`%s`" % x if x else "-" for x in xs[:8]) + \
+                        ("; (%d more)" % (len(xs) - 8) if len(xs) > 8 else "")
+                    print("| %s | %s | %s | %s |" % (prog, name, fmt(a).replace("|", "\\|"),
+                                                     fmt(b).replace("|", "\\|")))
         print()
 
 
