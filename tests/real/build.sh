@@ -210,6 +210,7 @@ build_sqlite3() {
 	(cd "$b" && make -j"$jobs" sqlite3.c shell.c) >>"$log" 2>&1 ||
 		fail "sqlite3: making the amalgamation (needs tclsh)"
 	# The makefile's own flags, read from it, minus libtool.
+	# shellcheck disable=SC2016 # make variables, for make
 	printf 'flags:\n\t@echo $(TCC) $(TEMP_STORE) $(SHELL_OPT)\nlibs:\n\t@echo $(TLIBS)\n' >"$b/flags.mk"
 	cflags=$(make -s -C "$b" -f Makefile -f flags.mk flags) || fail "sqlite3: reading flags"
 	libs=$(make -s -C "$b" -f Makefile -f flags.mk libs) || fail "sqlite3: reading flags"
@@ -268,6 +269,7 @@ build_qjs() {
 mkdir -p "$out"
 : >"$log"
 rm -f "$out"/.ver.*
+# shellcheck disable=SC2086 # one word per program
 [ $# -gt 0 ] || set -- $progs_all
 for p in "$@"; do
 	case " $progs_all " in

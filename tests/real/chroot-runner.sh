@@ -22,7 +22,7 @@ die() {
 	exit 2
 }
 
-root= files= envs=
+root='' files='' envs=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--root) root=$2; shift 2 ;;
@@ -39,7 +39,7 @@ done
 prog=$1
 shift
 [ $# -eq 0 ] || { [ "$1" = -- ] && shift; }
-[ -n "$root" ] && [ -d "$root" ] || die "--root DIR is needed"
+{ [ -n "$root" ] && [ -d "$root" ]; } || die "--root DIR is needed"
 [ "$(id -u)" -eq 0 ] || die "needs root (mount namespace, chroot)"
 # The inner shell splits $files, $envs and $tracer at spaces.
 case "$root$files$envs${CHROOT_TRACE-}" in *"'"*) die "no quotes in paths or variables" ;; esac

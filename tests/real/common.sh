@@ -60,7 +60,7 @@ tree_state() {
 }
 
 # invoke HOW OUT ERR IN PROG ARG...: runs PROG natively (HOW=native) or
-# through ${runner[@]} (HOW=runner) with stdin IN, stdout OUT, stderr ERR;
+# through ${runner[@]}, the caller's array (HOW=runner) with stdin IN, stdout OUT, stderr ERR;
 # returns its status. REAL_TIMEOUT (seconds, default 300) bounds each run
 # (status 124). With REAL_TRACE set to a file, the run is traced there
 # with strace -f; with REAL_VDSO, its vDSO calls are counted there by gdb
@@ -71,6 +71,7 @@ invoke() {
 	local exe args=() a pre=() tmo=${REAL_TIMEOUT:-300}
 	exe=$(exe_of "$prog")
 	local kind=native
+	# shellcheck disable=SC2154 # runner is the caller's
 	[ "$how" = native ] || kind=$(runner_kind "${runner[@]}")
 	for a in "$@"; do
 		if [ "$kind" = sandbox ]; then

@@ -85,7 +85,7 @@ c() {
 	local in=/dev/null
 	[ "$input" = - ] || in=$tree/$input
 	local o1=$tmp/native.out e1=$tmp/native.err o2=$tmp/runner.out e2=$tmp/runner.err
-	local s1 s2 why=() trace= vdso= rtrace= d
+	local s1 s2 why=() trace='' vdso='' rtrace='' d
 	for d in "${REAL_TRACE_DIR-}" "${REAL_VDSO_DIR-}" "${REAL_RUNNER_TRACE_DIR-}"; do
 		[ -z "$d" ] || printf '%03d\t%s\t%s\n' "$ncase" "$1" "$name" >>"$d/index"
 	done
@@ -234,6 +234,7 @@ c "qjs: an uncaught exception exits 1" 1 - 'Error: boom' -- qjs -e 'throw new Er
 
 # --- busybox (Debian's busybox-static, glibc) ----------------------------
 
+
 c "busybox sha256sum: files" 0 - - -- busybox sha256sum data/text.txt data/bin.dat data/empty
 c "busybox sha256sum: stdin" 0 data/text.txt - -- busybox sha256sum
 c "busybox md5sum: a file" 0 - - -- busybox md5sum data/table.csv
@@ -250,9 +251,11 @@ c "busybox tr -cs: words per line" 0 data/lines.txt - -- busybox tr -cs 'A-Za-z0
 c "busybox sed: substitutions on stdin" 0 data/text.txt - -- \
 	busybox sed -e 's/\([a-z]*\) \([a-z]*\)/\2 \1/g' -e '/the/d'
 c "busybox sed -n: a range of a file" 0 - - -- busybox sed -n '100,120p;$=' data/lines.txt
+# shellcheck disable=SC2016 # a program for busybox
 c "busybox awk: totals per city of a CSV file" 0 - - -- busybox awk -F, \
 	'NR > 1 { s[$3] += $4; n[$3]++ } END { for (c in s) printf "%s %d %.2f\n", c, n[c], s[c] / n[c] }' \
 	data/table.csv
+# shellcheck disable=SC2016 # a program for busybox
 c "busybox awk: word counts on stdin" 0 data/text.txt - -- busybox awk \
 	'{ for (i = 1; i <= NF; i++) w[$i]++ } END { n = 0; for (k in w) n++; print n, NR, w["the"] }'
 c "busybox grep -n -E: a file" 0 - - -- busybox grep -n -E '^line [0-9]*7: (the|of)' data/lines.txt
@@ -307,6 +310,7 @@ c "busybox env: exactly the environment given" 0 - - -- busybox env
 c "busybox uname -s -m" 0 - - -- busybox uname -s -m
 c "busybox sleep 0.1" 0 - - -- busybox sleep 0.1
 c "busybox false exits 1" 1 - - -- busybox false
+# shellcheck disable=SC2016 # a program for busybox
 c "busybox sh -c: builtins only, reading stdin (no fork)" 0 data/lines.txt - -- busybox sh -c \
 	'n=0; s=0; while read -r a b c; do n=$((n + 1)); s=$((s + ${#c})); done; echo "$n $s"; i=0; while [ $i -lt 2000 ]; do i=$((i + 1)); done; printf "%s %x\n" "$i" "$i"; test -f data/text.txt && echo file; [ -d data ] && echo dir; set -- a b c; echo "$# $2"'
 
