@@ -7,9 +7,9 @@
 
 /*
  * Bump SVM_ABI_VERSION on any incompatible change. The monitor writes it into
- * the boot info; guestlib refuses to run main() under a different version.
+ * the boot info; the guest kernel refuses to start under a different one.
  */
-#define SVM_ABI_VERSION 1
+#define SVM_ABI_VERSION 2
 #define SVM_BOOTINFO_MAGIC 0x53564d42u /* "SVMB" */
 
 /*
@@ -23,18 +23,36 @@ typedef uint64_t svm_gpa_t;
  * Guest-physical layout (identity-mapped; all of it below 4 GiB).
  *   [0, 4 KiB)            not mapped: catches NULL dereferences
  *   [4 KiB, 1 MiB)        monitor-owned: GDT, TSS, IDT, fault stubs, page
- *                         tables (kernel-only), boot info and argv (user RO)
- *   [1 MiB, image end)    the app's PT_LOAD segments, with their own rights
- *   [image end, guard)    heap, handed to the app in the boot info
+ *                         tables (kernel-only), boot info (user RO)
+ *   [1 MiB, 2 MiB)        the guest kernel (kernel/), which implements the
+ *                         Linux system calls inside the VM
+ *   [2 MiB, image end)    the program's PT_LOAD segments, with their rights
+ *   [image end, tree end) the root file tree (read-only), if any
+ *   [brk_start, mmap_end) brk grows up from the bottom, mmap down from the
+ *                         top
  *   one page              stack guard, not mapped
- *   [mem - stack, mem)    stack
+ *   [mem - stack, mem)    the stack (svm_stack_size()), argv, envp and the
+ *                         auxiliary vector at its top
  */
 #define SVM_PAGE_SIZE 0x1000ull
-#define SVM_LOAD_MIN 0x100000ull     /* lowest address a segment may use */
-#define SVM_STACK_SIZE 0x40000ull    /* 256 KiB */
+#define SVM_LOAD_MIN 0x100000ull    /* the guest kernel's region ... */
+#define SVM_PROGRAM_MIN 0x200000ull /* ... up to the program's lowest */
+#define SVM_PIE_BASE 0x400000ull    /* where a static-PIE is loaded */
+/* The guest kernel starts at SVM_LOAD_MIN; syscall enters it here (LSTAR). */
+#define SVM_KERNEL_SYSCALL 0x100040ull
 #define SVM_MEM_MIN 0x200000ull      /* 2 MiB */
 #define SVM_MEM_MAX 0x40000000ull    /* 1 GiB */
 #define SVM_MEM_DEFAULT 0x2000000ull /* 32 MiB */
+
+/* The stack: 8 MiB from 64 MiB of memory, else an eighth, at least 256 KiB. */
+static inline uint64_t svm_stack_size(uint64_t mem_size)
+{
+	uint64_t s = mem_size / 8 & ~(SVM_PAGE_SIZE - 1);
+
+	if (mem_size >= 0x4000000ull)
+		return 0x800000ull;
+	return s < 0x40000ull ? 0x40000ull : s;
+}
 
 /*
  * Hypercalls. The app (at CPL 3) performs a 32-bit `out` to port
@@ -126,16 +144,34 @@ struct svm_fault_frame {
 };
 
 /*
- * Boot info, written by the monitor below SVM_LOAD_MIN and mapped read-only
- * for the app; its address is in %rdi at the entry point.
+ * Boot info, written by the monitor below SVM_LOAD_MIN and mapped read-only;
+ * the guest kernel's entry point gets its address in %rdi. The program's
+ * start (argc, argv, envp, auxv) is on its stack at sp, as Linux puts it.
  */
+struct svm_boot_seg {
+	svm_gpa_t start, end; /* page-rounded */
+	uint32_t prot;        /* PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4 */
+	uint32_t pad;
+};
+
+#define SVM_BOOT_SEGS 8
+#define SVM_BOOT_TRACE 1 /* print every system call on fd 2 (--trace) */
+
 struct svm_bootinfo {
 	uint32_t magic;       /* SVM_BOOTINFO_MAGIC */
 	uint32_t abi_version; /* SVM_ABI_VERSION */
 	uint64_t mem_size;    /* bytes of guest memory */
-	svm_gpa_t heap_start; /* free memory for the allocator ... */
-	svm_gpa_t heap_end;   /* ... up to here (exclusive) */
-	svm_gpa_t stack_top;  /* initial %rsp */
+	uint32_t flags;       /* SVM_BOOT_* */
+	uint32_t nsegs;
+	struct svm_boot_seg segs[SVM_BOOT_SEGS]; /* the program's memory */
+	svm_gpa_t entry;                         /* the program's entry point */
+	svm_gpa_t sp;        /* its initial %rsp (argc there) */
+	svm_gpa_t tree;      /* struct svm_tree, or 0 */
+	svm_gpa_t brk_start; /* brk and mmap share [brk_start, mmap_end) */
+	svm_gpa_t mmap_end;
+	svm_gpa_t stack_bottom; /* the stack is [stack_bottom, mem_size) */
+	svm_gpa_t cwd; /* NUL-terminated path of the working directory */
+	svm_gpa_t exe; /* NUL-terminated guest path of the program */
 	/*
 	 * Time without an exit: at guest TSC value tsc_base the wall clock read
 	 * wall_ns_base nanoseconds since the Unix epoch; the TSC runs at
@@ -144,9 +180,20 @@ struct svm_bootinfo {
 	uint64_t tsc_khz;
 	uint64_t tsc_base;
 	uint64_t wall_ns_base;
-	uint32_t argc;
-	uint32_t pad;
-	svm_gpa_t argv; /* argc + 1 svm_gpa_t entries, the last one 0 */
+};
+
+/*
+ * What the guest kernel counts, at a fixed address in its data, for the
+ * monitor's --stats: system calls made, those it refused with ENOSYS, and
+ * the first few such numbers.
+ */
+#define SVM_KSTATS 0x180000ull
+#define SVM_KSTATS_NOSYS 8
+struct svm_kstats {
+	uint64_t syscalls;
+	uint64_t nosys;
+	uint32_t nosys_nr[SVM_KSTATS_NOSYS]; /* distinct numbers, in order */
+	uint32_t nosys_count[SVM_KSTATS_NOSYS];
 };
 
 /*

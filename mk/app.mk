@@ -1,23 +1,26 @@
-# app.mk: guest apps linked with guestlib: each of APPS from APP.c (plus
-# SRCS.APP) into build/<dir>/APP.bin.
-.include "guest.mk"
+# app.mk: programs for svm-sandbox, static musl like any Linux program: each
+# of APPS from APP.c (plus SRCS.APP) into build/<dir>/APP, with the SDK.
+.include "init.mk"
 
-CFLAGS=	${GUEST_CFLAGS}
-GUESTDEPS=	${GUESTLIB}/start.o ${GUESTLIB}/libguest.a ${TOP}/guestlib/app.ld
+CC=	${MUSL_CC}
+# Objects apart, so build/<dir>/ holds only the programs.
+OBJ=	${TOP}/build/obj/${REL}
+SDK=	${TOP}/build/sdk/libsvm.a
+CFLAGS=	-std=gnu11 -O2 -g ${WARNS} -I${TOP}/sdk -I${TOP}/include ${APP_CFLAGS}
 
-all: ${APPS:S,^,${O}/,:S,$,.bin,}
+all: ${APPS:S,^,${O}/,}
 
 .for a in ${APPS}
-${O}/${a}.bin: ${${a}.c ${SRCS.${a}}:L:R:S,^,${O}/,:S,$,.o,} ${GUESTDEPS}
-	${CC} ${GUEST_LDFLAGS} -o ${.TARGET} ${GUESTLIB}/start.o \
-	    ${.ALLSRC:M*.o:N*/start.o} ${GUESTLIB}/libguest.a -lgcc
+${O}/${a}: ${${a}.c ${SRCS.${a}}:L:R:S,^,${OBJ}/,:S,$,.o,} ${SDK}
+	@mkdir -p ${.TARGET:H}
+	${CC} -static -o ${.TARGET} ${.ALLSRC:M*.o} ${SDK}
 .endfor
 
 .for s in ${APPS:S,$,.c,} ${APPS:@a@${SRCS.${a}}@:O:u}
-${O}/${s:R}.o: ${.CURDIR}/${s} ${HDRS} ${TOP}/guestlib/include/svm.h
+${OBJ}/${s:R}.o: ${.CURDIR}/${s} ${HDRS} ${TOP}/sdk/svm.h
 	@mkdir -p ${.TARGET:H}
 	${CC} ${CFLAGS} -c -o ${.TARGET} ${.CURDIR}/${s}
 .endfor
 
 clean:
-	rm -rf ${O}
+	rm -rf ${O} ${OBJ}

@@ -25,7 +25,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 /* The app may use [SVM_LOAD_MIN, limit): the stack and its guard sit above. */
 static uint64_t load_limit(uint64_t mem_size)
 {
-	return mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
+	return mem_size - svm_stack_size(mem_size) - SVM_PAGE_SIZE;
 }
 
 static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,

@@ -206,7 +206,7 @@ static int fault(struct svm_vm *vm)
 	struct svm_regs r;
 	const void *frame;
 	const char *name;
-	uint64_t guard = vm->mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
+	uint64_t guard = vm->stack_bottom - SVM_PAGE_SIZE;
 
 	if (vm->be->regs(vm, &r) < 0 ||
 	    (frame = vm_gpa(vm, r.rsp, sizeof(vm->fault))) == NULL)

@@ -117,26 +117,39 @@ static int set_entry_state(struct svm_vm *vm, struct kvm_backend *kb, char *err,
 }
 
 /*
+ * The MSRs of a new or reused vCPU. The syscall MSRs take `syscall` to the
+ * guest kernel's entry (SVM_KERNEL_SYSCALL), sysretq back to our user
+ * segments (STAR), with IF, DF, TF, AC and NT cleared on entry (SFMASK).
  * What the guest learns of the host: its TSC starts at 0 with each app
  * (not at the host's uptime) and TSC_AUX, which RDTSCP and RDPID return, is
- * 0 (not the host CPU). Under PVM neither takes effect, since the guest's
- * user mode reads the real registers, and setting the TSC would only make
- * KVM's idea of it differ from what the guest reads: it is left alone there
- * (README: threat model).
+ * 0 (not the host CPU). Under PVM neither of those takes effect, since the
+ * guest's user mode reads the real registers, and setting the TSC would
+ * only make KVM's idea of it differ from what the guest reads: they are
+ * left alone there (README: threat model).
  */
-static void hide_host(struct kvm_backend *kb)
+static int set_msrs(struct kvm_backend *kb)
 {
 	struct {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[2];
+		struct kvm_msr_entry e[6];
 	} m = {
-		.hdr.nmsrs = 2,
-		.e = { { .index = 0x10 /* IA32_TSC */ },
-		    { .index = 0xc0000103 /* TSC_AUX */ } },
+		.hdr.nmsrs = caps.pvm ? 4 : 6,
+		.e = {
+		    { .index = 0xc0000081, /* STAR */
+		        /* sysretq: SS 0x10 + 8 = 0x1b, CS 0x10 + 16 = 0x23 */
+		        .data = (uint64_t)X86_SEL_KDATA << 48 |
+		            (uint64_t)X86_SEL_KCODE << 32 },
+		    { .index = 0xc0000082, /* LSTAR */
+		        .data = SVM_KERNEL_SYSCALL },
+		    { .index = 0xc0000083 /* CSTAR: no 32-bit syscall */ },
+		    { .index = 0xc0000084, /* SFMASK */ .data = 0x44700 },
+		    { .index = 0x10 /* IA32_TSC */ },
+		    { .index = 0xc0000103 /* TSC_AUX */ },
+		},
 	};
 
-	if (!caps.pvm)
-		(void)ioctl(kb->vcpu_fd, KVM_SET_MSRS, &m);
+	return ioctl(kb->vcpu_fd, KVM_SET_MSRS, &m) == (int)m.hdr.nmsrs ? 0 :
+	                                                                  -1;
 }
 
 /* Tell the guest how to read wall-clock time from its TSC without an exit. */
@@ -231,7 +244,8 @@ static int start_app(struct svm_vm *vm, struct kvm_backend *kb, char *err,
 		snprintf(err, errlen, "cannot reset the thread's segments");
 		return -1;
 	}
-	hide_host(kb);
+	if (set_msrs(kb) < 0)
+		return fail(err, errlen, "KVM_SET_MSRS");
 	set_clock(vm, kb);
 	/* A parked VM's last kick (its old app's timer) must not stop this. */
 	kb->run->immediate_exit = 0;

@@ -20,8 +20,8 @@
 #endif
 
 static const char usage_text[] =
-    "usage: svm-sandbox [options] app.bin [-- args...]\n"
-    "Run a unikernel app in its own virtual machine.\n"
+    "usage: svm-sandbox [options] PROGRAM [-- args...]\n"
+    "Run a static x86-64 Linux program in its own virtual machine.\n"
     "\n"
     "  -m, --mem=SIZE         guest memory in MiB, or with a suffix M or G;\n"
     "                         a multiple of 2 MiB from 2M to 1G (default 32M)\n"
@@ -35,6 +35,11 @@ static const char usage_text[] =
     "      --backend=NAME     kvm (default) or svmk (our own SVM module)\n"
     "      --paging=MODE      tdp or shadow: svmk's paging; with kvm, only\n"
     "                         checked against what KVM itself uses\n"
+    "      --env NAME=VALUE   put NAME in the program's environment\n"
+    "                         (repeatable; the environment is empty else)\n"
+    "      --cwd DIR          the program's working directory (default /)\n"
+    "      --trace            print every system call the program makes\n"
+    "                         on stderr\n"
     "      --serve            function mode: length-prefixed calls on stdin,\n"
     "                         answers on stdout (see svm-sandbox(1))\n"
     "      --warm             with --serve: keep the VM as a call left it\n"
@@ -45,7 +50,7 @@ static const char usage_text[] =
     "\n"
     "Exit status:\n"
     "  0-255  the app's own exit status, when the app exits\n"
-    "  1      the app file was refused (not a valid app)\n"
+    "  1      the program was refused (not a static executable...)\n"
     "  2      usage error (bad option or argument)\n"
     "  3      monitor error (no /dev/kvm, out of resources, KVM failure)\n"
     "  250    the app faulted (CPU exception)\n"
@@ -368,6 +373,9 @@ int main(int argc, char **argv)
 		{ "serve", no_argument, NULL, 's' },
 		{ "warm", no_argument, NULL, 'w' },
 		{ "print-filter", no_argument, NULL, 'F' },
+		{ "env", required_argument, NULL, 'E' },
+		{ "cwd", required_argument, NULL, 'C' },
+		{ "trace", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 #ifdef SVM_TESTING
@@ -385,9 +393,9 @@ int main(int argc, char **argv)
 	bool json = false, print_filter = false, serve = false, warm = false;
 	const char *test = NULL;
 	bool break_idt = false; /* test build: a fault then triple-faults */
-	char err[SVM_ERR_LEN];
+	char err[SVM_ERR_LEN], *env[256];
 	struct svm_vm vm;
-	int c, rc, app_argc;
+	int c, rc, app_argc, nenv = 0;
 
 	(void)test;
 	(void)break_idt;
@@ -437,6 +445,25 @@ int main(int argc, char **argv)
 		case 'F':
 			print_filter = true;
 			break;
+		case 'E':
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
+				die(SVM_STATUS_USAGE,
+				    "bad --env '%s' (NAME=VALUE)", optarg);
+			if (nenv == sizeof(env) / sizeof(env[0]))
+				die(SVM_STATUS_USAGE, "more than %zu --env",
+				    sizeof(env) / sizeof(env[0]));
+			env[nenv++] = optarg;
+			break;
+		case 'C':
+			if (optarg[0] != '/')
+				die(SVM_STATUS_USAGE,
+				    "bad --cwd '%s' (an absolute guest path)",
+				    optarg);
+			cfg.cwd = optarg;
+			break;
+		case 'R':
+			cfg.trace = true;
+			break;
 		case 's':
 			serve = cfg.serve = true;
 			cfg.stdout_fd = 2; /* stdout carries the answers */
@@ -476,7 +503,7 @@ int main(int argc, char **argv)
 #endif
 		default:
 			/* getopt has printed what was wrong. */
-			fputs("usage: svm-sandbox [options] app.bin [-- "
+			fputs("usage: svm-sandbox [options] PROGRAM [-- "
 			      "args...]"
 			      " (--help for more)\n",
 			    stderr);
@@ -488,7 +515,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (optind >= argc)
-		die(SVM_STATUS_USAGE, "no app file given (--help for usage)");
+		die(SVM_STATUS_USAGE, "no program given (--help for usage)");
 	/* argv[optind] is the app; its argv[0] too, then what follows "--". */
 	app_argc = 1;
 	if (optind + 1 < argc) {
@@ -507,6 +534,8 @@ int main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &nocore);
 	signal(SIGPIPE, SIG_IGN);
 
+	cfg.envc = nenv;
+	cfg.envp = env;
 	rc = vm_create(&vm, &cfg, argv[optind], app_argc, argv + optind, err,
 	    sizeof(err));
 	if (rc != 0)

@@ -116,8 +116,15 @@ typedef int (*svm_hypercall_fn)(struct svm_vm *vm, svm_gpa_t arg);
 struct svm_vm {
 	uint8_t *mem; /* host mapping of guest-physical [0, mem_size) */
 	uint64_t mem_size;
-	struct elf_image img;
+	struct elf_image img;    /* the program */
+	struct elf_image kernel; /* the guest kernel (kernel/), built in */
 	svm_gpa_t entry, stack_top, bootinfo;
+	/* Above the program (and the tree): brk and mmap, a guard page, the
+	 * stack (svm_abi.h's layout). */
+	svm_gpa_t heap_start, stack_bottom;
+	svm_gpa_t tree_gpa; /* the root tree, or 0 */
+	uint64_t tree_size;
+	bool trace;             /* --trace: the guest kernel prints each call */
 	enum svm_paging paging; /* set before vm_create() opens the backend */
 	svm_hypercall_fn hypercalls[SVM_HC_PORT_COUNT];
 
@@ -192,22 +199,25 @@ static inline void *vm_gpa(const struct svm_vm *vm, svm_gpa_t gpa, uint64_t len)
 static inline void *vm_gpa_out(const struct svm_vm *vm, svm_gpa_t gpa,
     uint64_t len)
 {
-	uint64_t guard = vm->mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
+	uint64_t guard = vm->stack_bottom - SVM_PAGE_SIZE;
 	uint64_t end = gpa + len; /* checked by vm_gpa() before use */
-	unsigned i;
+	const struct elf_image *img[2] = { &vm->img, &vm->kernel };
+	unsigned i, k;
 
 	if (vm_gpa(vm, gpa, len) == NULL)
 		return NULL;
-	if ((gpa >= vm->img.end && end <= guard) ||
-	    (gpa >= guard + SVM_PAGE_SIZE && end <= vm->mem_size))
+	if ((gpa >= vm->heap_start && end <= guard) ||
+	    (gpa >= vm->stack_bottom && end <= vm->mem_size))
 		return vm->mem + gpa;
-	for (i = 0; i < vm->img.nsegs; i++) {
-		const struct elf_seg *s = &vm->img.segs[i];
+	/* The program's writable segments, and the guest kernel's data. */
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < img[k]->nsegs; i++) {
+			const struct elf_seg *s = &img[k]->segs[i];
 
-		if ((s->flags & SVM_PF_W) && gpa >= s->vaddr &&
-		    end <= s->vaddr + s->memsz)
-			return vm->mem + gpa;
-	}
+			if ((s->flags & SVM_PF_W) && gpa >= s->vaddr &&
+			    end <= s->vaddr + s->memsz)
+				return vm->mem + gpa;
+		}
 	return NULL;
 }
 
@@ -229,6 +239,10 @@ struct svm_config {
 	 * -1 (and 0 for both) where there is no such channel. */
 	int request_fd, answer_fd;
 	unsigned recycle; /* park up to this many wiped VMs (pool.c) */
+	int envc;         /* the program's environment: envc strings */
+	char *const *envp;
+	const char *cwd; /* its working directory; NULL: "/" */
+	bool trace;      /* the guest kernel prints each system call */
 };
 
 /*
@@ -355,6 +369,24 @@ void vm_destroy(struct svm_vm *vm);
 bool pool_take(struct svm_vm *vm);
 int pool_put(struct svm_vm *vm);
 void pool_drain(void);
+
+/*
+ * process_write: the program's start (process.c): argv (argc strings) and
+ * envp (envc) with the auxiliary vector on its stack, as Linux lays them
+ * out, and the boot info for the guest kernel; exe and cwd are guest paths.
+ * file is the program's ELF image. Returns 0, or -1 with err set.
+ */
+int process_write(struct svm_vm *vm, const uint8_t *file, int argc,
+    char *const argv[], int envc, char *const envp[], const char *exe,
+    const char *cwd, char *err, size_t errlen);
+
+/* The guest kernel's ELF image, built in (kernel_image.S). */
+extern const uint8_t svm_kernel_image[];
+extern const uint8_t svm_kernel_image_end[];
+static inline size_t svm_kernel_size(void)
+{
+	return (size_t)(svm_kernel_image_end - svm_kernel_image);
+}
 
 /* x86_setup: build GDT, TSS, IDT, fault stubs and page tables in guest memory.
  */

@@ -113,44 +113,6 @@ static void populate(struct svm_vm *vm, uint64_t gpa, uint64_t len)
 	(void)madvise(vm->mem + start, end - start, MADV_POPULATE_WRITE);
 }
 
-/* Write the boot info and argv (argc strings) below SVM_LOAD_MIN. */
-static int write_bootinfo(struct svm_vm *vm, int argc, char *const argv[],
-    char *err, size_t errlen)
-{
-	struct svm_bootinfo bi = { 0 };
-	svm_gpa_t vec = X86_BOOTINFO + sizeof(bi);
-	svm_gpa_t str = vec + ((uint64_t)argc + 1) * sizeof(svm_gpa_t);
-	int i;
-
-	if (argc < 0 || str > X86_BOOTINFO_END)
-		goto toolong;
-	for (i = 0; i < argc; i++) {
-		size_t n = strlen(argv[i]) + 1;
-		svm_gpa_t p = str;
-
-		if (n > X86_BOOTINFO_END - str)
-			goto toolong;
-		memcpy(vm->mem + str, argv[i], n);
-		memcpy(vm->mem + vec + i * sizeof(p), &p, sizeof(p));
-		str += n;
-	}
-	bi.magic = SVM_BOOTINFO_MAGIC;
-	bi.abi_version = SVM_ABI_VERSION;
-	bi.mem_size = vm->mem_size;
-	bi.heap_start = vm->img.end;
-	bi.heap_end = vm->mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
-	bi.stack_top = vm->stack_top;
-	bi.argc = (uint32_t)argc;
-	bi.argv = vec;
-	memcpy(vm->mem + X86_BOOTINFO, &bi, sizeof(bi));
-	vm->bootinfo = X86_BOOTINFO;
-	return 0;
-toolong:
-	snprintf(err, errlen, "arguments too long (%llu bytes at most)",
-	    (unsigned long long)(X86_BOOTINFO_END - X86_BOOTINFO - sizeof(bi)));
-	return -1;
-}
-
 void vm_set_clock(struct svm_vm *vm, uint64_t tsc_khz, uint64_t tsc_now)
 {
 	struct svm_bootinfo *bi = vm_gpa(vm, vm->bootinfo, sizeof(*bi));
@@ -163,6 +125,31 @@ void vm_set_clock(struct svm_vm *vm, uint64_t tsc_khz, uint64_t tsc_now)
 	    (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Copy an image's segments into guest memory; populate the start of .bss. */
+static void load(struct svm_vm *vm, const struct elf_image *img,
+    const uint8_t *file)
+{
+	unsigned i;
+
+	for (i = 0; i < img->nsegs; i++) {
+		const struct elf_seg *s = &img->segs[i];
+		uint64_t bss = s->memsz - s->filesz;
+
+		memcpy(vm->mem + s->vaddr, file + s->offset, s->filesz);
+		populate(vm, s->vaddr + s->filesz,
+		    bss < POPULATE_BSS_MAX ? bss : POPULATE_BSS_MAX);
+	}
+}
+
+/* The program as the guest names it (/proc/self/exe): "/" and its name. */
+static const char *exe_path(const char *name, char *buf, size_t len)
+{
+	const char *base = strrchr(name, '/');
+
+	snprintf(buf, len, "/%s", base != NULL ? base + 1 : name);
+	return buf;
+}
+
 int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
     const char *name, const uint8_t *image, size_t len, int argc,
     char *const argv[], char *err, size_t errlen)
@@ -170,8 +157,7 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	const struct svm_backend *be =
 	    cfg->backend ? cfg->backend : &svm_backend_kvm;
 	uint64_t mem_size = cfg->mem_size ? cfg->mem_size : SVM_MEM_DEFAULT;
-	unsigned i;
-	char why[SVM_ERR_LEN];
+	char why[SVM_ERR_LEN], exe[256];
 
 	memset(vm, 0, sizeof(*vm));
 	vm->vcpu_fd = -1;
@@ -190,6 +176,7 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	vm->out_fd[1] = cfg->stdout_fd ? cfg->stdout_fd : 1;
 	vm->out_fd[2] = cfg->stderr_fd ? cfg->stderr_fd : 2;
 	vm->recycle = cfg->recycle;
+	vm->trace = cfg->trace;
 	if (mem_size < SVM_MEM_MIN || mem_size > SVM_MEM_MAX ||
 	    mem_size % 0x200000 != 0) {
 		snprintf(err, errlen,
@@ -207,6 +194,33 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 		snprintf(err, errlen, "%s: %s", name, why);
 		return SVM_STATUS_BAD_APP;
 	}
+	if (vm->img.segs[0].vaddr < SVM_PROGRAM_MIN) {
+		snprintf(err, errlen,
+		    "%s: segment %u below %#llx, where the guest kernel lives",
+		    name, vm->img.segs[0].phdr, SVM_PROGRAM_MIN);
+		return SVM_STATUS_BAD_APP;
+	}
+	vm->stack_bottom = mem_size - svm_stack_size(mem_size);
+	vm->heap_start = vm->img.end;
+	if (vm->img.end + SVM_PAGE_SIZE > vm->stack_bottom - SVM_PAGE_SIZE) {
+		snprintf(err, errlen,
+		    "%s: needs %llu KiB up to %#llx, and %llu MiB of memory "
+		    "leave %llu KiB below the stack",
+		    name, (unsigned long long)(vm->img.end >> 10),
+		    (unsigned long long)vm->img.end,
+		    (unsigned long long)(mem_size >> 20),
+		    (unsigned long long)((vm->stack_bottom - SVM_PAGE_SIZE) >>
+		        10));
+		return SVM_STATUS_BAD_APP;
+	}
+	/* The guest kernel is ours and built in, but checked all the same. */
+	if (elf_parse(svm_kernel_image, svm_kernel_size(), mem_size,
+	        &vm->kernel, why, sizeof(why)) < 0 ||
+	    vm->kernel.entry != SVM_LOAD_MIN ||
+	    vm->kernel.end > SVM_PROGRAM_MIN) {
+		snprintf(err, errlen, "the built-in guest kernel: %s", why);
+		return SVM_STATUS_MONITOR;
+	}
 
 	/*
 	 * MAP_NORESERVE and no zeroing: untouched guest memory costs nothing,
@@ -222,26 +236,22 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 		    (unsigned long long)(mem_size >> 20), strerror(errno));
 		return SVM_STATUS_MONITOR;
 	}
-	for (i = 0; i < vm->img.nsegs; i++) {
-		const struct elf_seg *s = &vm->img.segs[i];
-		uint64_t bss = s->memsz - s->filesz;
+	load(vm, &vm->kernel, svm_kernel_image);
+	load(vm, &vm->img, image);
 
-		memcpy(vm->mem + s->vaddr, image + s->offset, s->filesz);
-		populate(vm, s->vaddr + s->filesz,
-		    bss < POPULATE_BSS_MAX ? bss : POPULATE_BSS_MAX);
-	}
-
-	vm->entry = vm->img.entry;
+	vm->entry = vm->kernel.entry;
 	vm->stack_top = mem_size;
 	if (x86_setup(vm, why, sizeof(why)) < 0 ||
-	    write_bootinfo(vm, argc, argv, why, sizeof(why)) < 0) {
+	    process_write(vm, image, argc, argv, cfg->envc, cfg->envp,
+	        exe_path(name, exe, sizeof(exe)), cfg->cwd ? cfg->cwd : "/",
+	        why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s", why);
 		vm->recycle = 0;
 		vm_destroy(vm);
 		return SVM_STATUS_USAGE;
 	}
 	populate(vm, mem_size - POPULATE_STACK, POPULATE_STACK);
-	populate(vm, vm->img.end, POPULATE_HEAP);
+	populate(vm, vm->heap_start, POPULATE_HEAP);
 	populate(vm, X86_KSTACK_TOP - SVM_PAGE_SIZE, SVM_PAGE_SIZE);
 
 	hypercall_init(vm);

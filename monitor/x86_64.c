@@ -26,12 +26,31 @@ static void put64(struct svm_vm *vm, svm_gpa_t gpa, uint64_t v)
 	memcpy(vm->mem + gpa, &v, sizeof(v));
 }
 
+/* The rights of the segment of img holding page gpa, or 0 if none does. */
+static uint64_t seg_rights(const struct elf_image *img, uint64_t gpa)
+{
+	unsigned i;
+
+	for (i = 0; i < img->nsegs; i++) {
+		const struct elf_seg *s = &img->segs[i];
+		uint64_t r = PTE_P | PTE_U | PTE_A;
+
+		if (gpa + SVM_PAGE_SIZE <= s->vaddr ||
+		    gpa >= s->vaddr + s->memsz)
+			continue;
+		if (s->flags & PF_W)
+			r |= PTE_W | PTE_D;
+		if (!(s->flags & PF_X))
+			r |= PTE_NX;
+		return r;
+	}
+	return 0;
+}
+
 /* The PTE rights of guest page gpa, or 0 where nothing is mapped. */
 static uint64_t page_rights(const struct svm_vm *vm, uint64_t gpa)
 {
-	const struct elf_image *img = &vm->img;
-	uint64_t guard = vm->mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
-	unsigned i;
+	uint64_t guard = vm->stack_bottom - SVM_PAGE_SIZE;
 
 	if (gpa < X86_GDT || gpa >= vm->mem_size)
 		return 0; /* NULL guard; past the end */
@@ -46,22 +65,18 @@ static uint64_t page_rights(const struct svm_vm *vm, uint64_t gpa)
 		    PTE_NX; /* kernel stack */
 	if (gpa < SVM_LOAD_MIN)
 		return 0; /* page tables: walked physically, never mapped */
-	for (i = 0; i < img->nsegs; i++) {
-		const struct elf_seg *s = &img->segs[i];
-		uint64_t r = PTE_P | PTE_U | PTE_A;
-
-		if (gpa + SVM_PAGE_SIZE <= s->vaddr ||
-		    gpa >= s->vaddr + s->memsz)
-			continue;
-		if (s->flags & PF_W)
-			r |= PTE_W | PTE_D;
-		if (!(s->flags & PF_X))
-			r |= PTE_NX;
-		return r;
-	}
-	if (gpa < img->end)
-		return 0; /* holes between segments */
-	if (gpa == guard)
+	/*
+	 * The guest kernel's pages are user pages: it runs at CPL 3, where
+	 * PVM keeps `syscall` (entry.S).
+	 */
+	if (gpa < SVM_PROGRAM_MIN)
+		return seg_rights(&vm->kernel, gpa);
+	if (gpa < vm->img.end)
+		return seg_rights(&vm->img, gpa); /* 0 in holes */
+	if (vm->tree_gpa != 0 && gpa >= vm->tree_gpa &&
+	    gpa < vm->tree_gpa + vm->tree_size)
+		return PTE_P | PTE_U | PTE_A | PTE_NX; /* the tree: RO */
+	if (gpa < vm->heap_start || gpa == guard)
 		return 0;                                      /* stack guard */
 	return PTE_P | PTE_W | PTE_U | PTE_A | PTE_D | PTE_NX; /* heap, stack */
 }
@@ -76,7 +91,7 @@ static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 	const svm_gpa_t pml4 = X86_PT_BASE, pdpt = pml4 + SVM_PAGE_SIZE,
 	                pd = pdpt + SVM_PAGE_SIZE;
 	svm_gpa_t next = pd + SVM_PAGE_SIZE;
-	uint64_t guard = vm->mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
+	uint64_t guard = vm->stack_bottom - SVM_PAGE_SIZE;
 	uint64_t chunk, gpa;
 
 	put64(vm, pml4, pdpt | PTE_TABLE);
@@ -84,7 +99,7 @@ static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 	for (chunk = 0; chunk < vm->mem_size; chunk += MiB2) {
 		/* Only whole heap chunks are uniform: no per-page scan needed.
 		 */
-		if (chunk >= vm->img.end && chunk + MiB2 <= guard) {
+		if (chunk >= vm->heap_start && chunk + MiB2 <= guard) {
 			put64(vm, pd + chunk / MiB2 * 8,
 			    chunk | page_rights(vm, chunk) | PTE_PS);
 			continue;

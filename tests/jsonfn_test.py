@@ -16,7 +16,7 @@ import threading
 
 build = sys.argv[1]
 svm = os.path.join(build, "bin", "svm-sandbox")
-app = os.path.join(build, "apps", "jsonfn", "jsonfn.bin")
+app = os.path.join(build, "apps", "jsonfn", "jsonfn")
 IN_CAP = 1 << 20
 MAX_DEPTH = 64
 failed = passed = 0

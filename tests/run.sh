@@ -89,7 +89,7 @@ unit() {
 	fi
 }
 unit "ELF and guest-address checks, and every app built" \
-	"$b/tests/unit/elf_test" "$apps"/*/*.bin "$g"/*.bin
+	"$b/tests/unit/elf_test" "$apps"/*/* "$g"/*
 unit "guestlib's libc against glibc" "$b/tests/unit/libc_test"
 
 if command -v clang-format >/dev/null && [ -e "$top/.git" ]; then
@@ -140,13 +140,13 @@ if ! $vm_only; then
 fi
 
 # The apps.
-t "hello" 0 "Hello from svm-sandbox!" "" -- "$svm" "$apps/hello/hello.bin"
+t "hello" 0 "Hello from svm-sandbox!" "" -- "$svm" "$apps/hello/hello"
 printf 'line one\nline two\n' >"$tmp/in2"
 t "echo: arguments and input" 0 "$(printf 'a b  c\nline one\nline two')" "" \
-	"$tmp/in2" -- "$svm" "$apps/echo/echo.bin" -- a b " c"
-t "echo: no arguments, no input" 0 "" "" -- "$svm" "$apps/echo/echo.bin"
+	"$tmp/in2" -- "$svm" "$apps/echo/echo" -- a b " c"
+t "echo: no arguments, no input" 0 "" "" -- "$svm" "$apps/echo/echo"
 head -c 3000000 /dev/urandom >"$tmp/big"
-if "$svm" "$apps/echo/echo.bin" <"$tmp/big" >"$tmp/big.out" 2>"$tmp/err" &&
+if "$svm" "$apps/echo/echo" <"$tmp/big" >"$tmp/big.out" 2>"$tmp/err" &&
 	cmp -s "$tmp/big" "$tmp/big.out"; then
 	ok "echo: 3 MB of binary input comes back intact"
 else
@@ -156,57 +156,60 @@ printf 'abc' >"$tmp/abc"
 : >"$tmp/empty"
 for f in empty abc big; do
 	t "sha256: $f input matches sha256sum" 0 \
-		"$(sha256sum <"$tmp/$f")" "" "$tmp/$f" -- "$svm" "$apps/sha256/sha256.bin"
+		"$(sha256sum <"$tmp/$f")" "" "$tmp/$f" -- "$svm" "$apps/sha256/sha256"
 done
-t "compute matches the native build" 0 "$("$b/tests/unit/compute-native" 300)" \
-	"" -- "$svm" "$apps/compute/compute.bin" -- 300
+t "compute matches the same binary run natively" 0 "$("$apps/compute/compute" 300)" \
+	"" -- "$svm" "$apps/compute/compute" -- 300
 t "compute: bad argument" 2 "" "compute: bad size" -- \
-	"$svm" "$apps/compute/compute.bin" -- -5
+	"$svm" "$apps/compute/compute" -- -5
 
 # Guest behaviour: floating point, time, random, malloc, argv.
 t "float: SSE and x87 at CPL 3" 0 "sse 3.3750 x87 2.2500 basel 1.643935" "" -- \
-	"$svm" "$g/float.bin"
+	"$svm" "$g/float"
 t "env: time, random, malloc, argv" 7 \
-	"argc 2 argv[1] hi time ok random ok malloc ok" "" -- "$svm" "$g/env.bin" -- hi
-t "--mem: app runs in the smallest memory" 0 "Hello from svm-sandbox!" "" -- \
-	"$svm" --mem=2 "$apps/hello/hello.bin"
+	"argc 2 argv[1] hi time ok random ok malloc ok" "" -- "$svm" "$g/env" -- hi
+t "--mem: hello runs in the smallest memory that holds it" 0 \
+	"Hello from svm-sandbox!" "" -- "$svm" --mem=6 "$apps/hello/hello"
+t "--mem: a program at 4 MiB does not fit in 2 MiB (1)" 1 "" \
+	"svm-sandbox: .*/hello: segment 0: 0x400000\+0x[0-9a-f]+ does not fit in guest memory .*" \
+	-- "$svm" --mem=2 "$apps/hello/hello"
 t "--mem: app runs in the largest memory" 0 "Hello from svm-sandbox!" "" -- \
-	"$svm" --mem 1G "$apps/hello/hello.bin"
+	"$svm" --mem 1G "$apps/hello/hello"
 
 # Guest faults: one line naming the exception, status 250.
 rip='rip 0x[0-9a-f]+'
 t "fault: divide by zero" 250 "about to divide by zero" \
 	"svm-sandbox: guest fault: #DE divide error \(vector 0\) at $rip, error code 0" \
-	-- "$svm" "$g/div0.bin"
+	-- "$svm" "$g/div0"
 t "fault: NULL dereference" 250 "" \
 	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip, address 0, error code 0x4" \
-	-- "$svm" "$g/null.bin"
+	-- "$svm" "$g/null"
 t "fault: write to text" 250 "" \
-	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip, address 0x10[0-9a-f]{4}, error code 0x7" \
-	-- "$svm" "$g/write_text.bin"
+	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip, address 0x40[0-9a-f]{4}, error code 0x7" \
+	-- "$svm" "$g/write_text"
 t "fault: execute data" 250 "" \
-	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip, address 0x10[0-9a-f]{4}, error code 0x15" \
-	-- "$svm" "$g/exec_data.bin"
+	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip, address 0x40[0-9a-f]{4}, error code 0x15" \
+	-- "$svm" "$g/exec_data"
 t "fault: stack overflow into the guard" 250 "" \
-	"svm-sandbox: guest fault: #PF page fault \(stack overflow\) \(vector 14\) at $rip, address 0x1fbf[0-9a-f]{3}, error code 0x6" \
-	-- "$svm" "$g/stack_overflow.bin"
+	"svm-sandbox: guest fault: #PF page fault \(stack overflow\) \(vector 14\) at $rip, address 0x1bff[0-9a-f]{3}, error code 0x6" \
+	-- "$svm" "$g/stack_overflow"
 
 # Guests that break the ABI: status 252.
 t "unknown hypercall" 252 "" "svm-sandbox: unknown hypercall 7 at $rip" -- \
-	"$svm" "$g/bad_hypercall.bin"
+	"$svm" "$g/bad_hypercall"
 t "read into read-only text is refused" 252 "" \
-	"svm-sandbox: read: buffer 0x10[0-9a-f]{4}\+0x10 not writable by the app" -- \
-	"$svm" "$g/read_into_text.bin"
+	"svm-sandbox: read: buffer 0x40[0-9a-f]{4}\+0x10 not writable by the app" -- \
+	"$svm" "$g/read_into_text"
 t "write buffer past the end of memory" 252 "" \
 	"svm-sandbox: write: buffer 0x1fffff8\+0x40 outside guest memory" -- \
-	"$svm" "$g/hc_outside.bin"
+	"$svm" "$g/hc_outside"
 
 # Limits: a spinning guest, floods, signals, a closed pipe.
 t "--timeout ends a guest spinning without exits (124)" 124 "" \
-	"svm-sandbox: timeout after 200 ms" -- "$svm" --timeout=200ms "$g/spin.bin"
+	"svm-sandbox: timeout after 200 ms" -- "$svm" --timeout=200ms "$g/spin"
 t "--timeout ends a hypercall flood (124)" 124 "" \
-	"svm-sandbox: timeout after 300 ms" -- "$svm" --timeout 300ms "$g/hcflood.bin"
-"$svm" --timeout 1 "$g/hcflood.bin" 2>/dev/null
+	"svm-sandbox: timeout after 300 ms" -- "$svm" --timeout 300ms "$g/hcflood"
+"$svm" --timeout 1 "$g/hcflood" 2>/dev/null
 st=$?
 [ $st = 124 ] && ok "--timeout in whole seconds" || nok "--timeout in whole seconds" "status $st"
 # A blocking read or write made just before the deadline (the guest aims
@@ -220,10 +223,10 @@ for op in read write; do
 		sleep 5 <>"$tmp/win" >/dev/null 2>&1 &
 		keeper=$!
 		if [ $op = read ]; then
-			timeout -s KILL 2 "$svm" -t 100ms "$g/window.bin" -- $op 100 $off \
+			timeout -s KILL 2 "$svm" -t 100ms "$g/window" -- $op 100 $off \
 				<"$tmp/win" >/dev/null 2>"$tmp/err"
 		else
-			timeout -s KILL 2 "$svm" -t 100ms "$g/window.bin" -- $op 100 $off \
+			timeout -s KILL 2 "$svm" -t 100ms "$g/window" -- $op 100 $off \
 				>"$tmp/win" 2>"$tmp/err"
 		fi
 		st=$?
@@ -239,7 +242,7 @@ for op in read write; do
 		nok "--timeout ends a $op blocked just before the deadline" "$bad"
 	fi
 done
-"$svm" --max-output=10000 "$g/flood.bin" >"$tmp/out" 2>"$tmp/err"
+"$svm" --max-output=10000 "$g/flood" >"$tmp/out" 2>"$tmp/err"
 st=$?
 if [ $st = 125 ] && [ "$(wc -c <"$tmp/out")" = 10000 ] &&
 	[ "$(cat "$tmp/err")" = "svm-sandbox: output limit of 10000 bytes reached" ]; then
@@ -247,7 +250,7 @@ if [ $st = 125 ] && [ "$(wc -c <"$tmp/out")" = 10000 ] &&
 else
 	nok "--max-output cuts the output at the limit (125)" "status $st, $(wc -c <"$tmp/out") bytes, $(cat "$tmp/err")"
 fi
-"$svm" "$g/spin.bin" 2>"$tmp/err" &
+"$svm" "$g/spin" 2>"$tmp/err" &
 pid=$!
 sleep 0.3
 kill -TERM $pid
@@ -258,22 +261,22 @@ if [ $st = 143 ] && [ "$(cat "$tmp/err")" = "svm-sandbox: stopped by signal 15 (
 else
 	nok "SIGTERM ends the run cleanly (143)" "status $st: $(cat "$tmp/err")"
 fi
-st=$( ("$svm" "$g/flood.bin" 2>"$tmp/err"; echo $? >"$tmp/st") | head -c 100 >/dev/null; cat "$tmp/st")
+st=$( ("$svm" "$g/flood" 2>"$tmp/err"; echo $? >"$tmp/st") | head -c 100 >/dev/null; cat "$tmp/st")
 if [ "$st" = 3 ] && grep -qx "svm-sandbox: writing the app's output: Broken pipe" "$tmp/err"; then
 	ok "a closed stdout ends the run (3)"
 else
 	nok "a closed stdout ends the run (3)" "status $st: $(cat "$tmp/err")"
 fi
-t "malloc until it fails, then recover" 0 "*" "" -- "$svm" "$g/mallocall.bin"
+t "malloc until it fails, then recover" 0 "*" "" -- "$svm" "$g/mallocall"
 t "--stats prints one line of counts" 0 "Hello from svm-sandbox!" \
 	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0, ready 0, done 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
-	-- "$svm" --stats "$apps/hello/hello.bin"
+	-- "$svm" --stats "$apps/hello/hello"
 t "--stats=json prints JSON" 0 "Hello from svm-sandbox!" \
 	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0, "ready": 0, "done": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
-	-- "$svm" --stats=json "$apps/hello/hello.bin"
+	-- "$svm" --stats=json "$apps/hello/hello"
 
 # Hostile guests: each misbehaviour ends with its status and one line.
-h=$g/hostile.bin
+h=$g/hostile
 gp="svm-sandbox: guest fault: #GP general protection \(vector 13\) at $rip, error code 0"
 pf="svm-sandbox: guest fault: #PF page fault \(vector 14\) at $rip"
 for c in cli hlt cr3 lidt port-unknown; do
@@ -324,13 +327,13 @@ t "hostile: length 0 at the end of memory is fine" 0 \
 t "hostile: write to fd 3" 252 "" "svm-sandbox: write: bad fd 3" -- \
 	"$svm" "$h" -- hc-bad-fd
 t "hostile: result into a read-only struct" 252 "" \
-	"svm-sandbox: write: argument struct at 0x10[0-9a-f]{4} not writable by the app" \
+	"svm-sandbox: write: argument struct at 0x40[0-9a-f]{4} not writable by the app" \
 	-- "$svm" "$h" -- hc-struct-in-rodata
 t "hostile: random bytes past SVM_RANDOM_MAX" 252 "" \
 	"svm-sandbox: random: bad buffer 0x[0-9a-f]+\+0x200" -- "$svm" "$h" -- random-too-long
 t "hostile: triple fault (test build destroys the IDT)" 251 "" \
 	"svm-sandbox: guest triple fault \(shutdown\)( at $rip)?" -- \
-	"$tmp/svm-sandbox-test" --test-break-idt "$g/null.bin"
+	"$tmp/svm-sandbox-test" --test-break-idt "$g/null"
 "$b/tests/hostile/randcode" "$tmp/svm-sandbox" 1000 1 >"$tmp/rand" 2>&1
 st=$?
 if [ $st = 0 ] && tail -n 1 "$tmp/rand" | grep -qx "1000 passed, 0 failed"; then
@@ -387,8 +390,8 @@ ans() {
 	le32 "$2"
 	printf %s "$3"
 }
-callee=$g/callee.bin
-can=$g/canary.bin
+callee=$g/callee
+can=$g/canary
 call="svm-sandbox: call:"
 req a b status "" >"$tmp/req"
 { ans 0 0 "call 1: a"; ans 0 0 "call 1: b"; ans 0 7 "call 1: status"
@@ -521,12 +524,12 @@ t "serve: a function app run without --serve is told how" 252 "" \
 	-- "$svm" "$callee"
 req x y >"$tmp/req"
 { ans 0 0 ""; ans 0 0 ""; } >"$tmp/want"
-t "serve: noop" 0 "@$tmp/want" "" "$tmp/req" -- "$svm" --serve "$apps/noop/noop.bin"
+t "serve: noop" 0 "@$tmp/want" "" "$tmp/req" -- "$svm" --serve "$apps/noop/noop"
 req '{"b":1,"a":[true,null]}' '[1,' >"$tmp/req"
 { ans 0 0 '{"ok":true,"canonical":{"a":[true,null],"b":1},"stats":{"values":5,"depth":2,"bytes_in":23}}'
 	ans 0 1 '{"ok":false,"error":"unexpected end of input","offset":3}'; } >"$tmp/want"
 t "serve: jsonfn, a document and a broken one" 0 "@$tmp/want" "" "$tmp/req" -- \
-	"$svm" --serve "$apps/jsonfn/jsonfn.bin"
+	"$svm" --serve "$apps/jsonfn/jsonfn"
 req print print a >"$tmp/req"
 { ans 0 0 "call 1: print"; ans 0 0 "call 1: print"; ans 0 0 "call 1: a"; } >"$tmp/want"
 "$svm" --serve --max-output=30 "$callee" <"$tmp/req" >"$tmp/out" 2>"$tmp/err"
@@ -597,7 +600,7 @@ case "$st:$(head -n 1 "$tmp/out")" in
 *) nok "canary avx" "status $st: $(cat "$tmp/out" "$tmp/err")" ;;
 esac
 req a >"$tmp/req"
-"$svm" --serve "$apps/hello/hello.bin" <"$tmp/req" >"$tmp/out" 2>"$tmp/err"
+"$svm" --serve "$apps/hello/hello" <"$tmp/req" >"$tmp/out" 2>"$tmp/err"
 st=$?
 printf '%s\n' "Hello from svm-sandbox!" \
 	"svm-sandbox: the app exited before it was ready for calls" >"$tmp/want"
@@ -647,7 +650,7 @@ if ! $vm_only; then
 		PKG_CONFIG_PATH=$d/opt/svm/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d \
 			sh -c 'cc -o "$1" "$2" $(pkg-config --cflags --libs --static svm-sandbox)' \
 			sh "$tmp/example" "$top/tests/embed/example.c" >>"$tmp/inst" 2>&1 &&
-		[ "$("$tmp/example" "$g/callee.bin")" = "answered: call 1: hi" ] &&
+		[ "$("$tmp/example" "$g/callee")" = "answered: call 1: hi" ] &&
 		[ -f "$d/opt/svm/share/man/man3/svm_sandbox.3" ] && [ -x "$d/opt/svm/bin/svm-sandbox" ]; then
 		ok "bmake install DESTDIR PREFIX, and an embedder built with pkg-config"
 	else
@@ -657,8 +660,8 @@ fi
 
 # Bad app files: status 1, one line, before any guest instruction.
 printf '#!/bin/sh\n# a shell script is not an app, however long it is.\necho hello\n' >"$tmp/text"
-head -c 200 "$apps/hello/hello.bin" >"$tmp/trunc1"
-head -c 4200 "$apps/hello/hello.bin" >"$tmp/trunc2"
+head -c 200 "$apps/hello/hello" >"$tmp/trunc1"
+head -c 4200 "$apps/hello/hello" >"$tmp/trunc2"
 mkfifo "$tmp/fifo"
 t "bad app: not ELF" 1 "" "svm-sandbox: $tmp/text: not an ELF file \(bad magic\)" -- \
 	"$svm" "$tmp/text"
@@ -670,7 +673,7 @@ t "bad app: cut in the program headers" 1 "" \
 	"svm-sandbox: $tmp/trunc1: program headers outside the file \(offset 0x40\)" -- \
 	"$svm" "$tmp/trunc1"
 t "bad app: cut in the text" 1 "" \
-	"svm-sandbox: $tmp/trunc2: segment 0: data outside the file" -- "$svm" "$tmp/trunc2"
+	"svm-sandbox: $tmp/trunc2: segment 1: data outside the file" -- "$svm" "$tmp/trunc2"
 t "bad app: directory" 1 "" "svm-sandbox: $tmp: is a directory" -- "$svm" "$tmp"
 t "bad app: /dev/zero" 1 "" "svm-sandbox: /dev/zero: not a regular file" -- \
 	"$svm" /dev/zero
@@ -680,28 +683,28 @@ t "bad app: missing" 1 "" "svm-sandbox: $tmp/nope: No such file or directory" --
 	"$svm" "$tmp/nope"
 
 # Usage errors: status 2.
-t "usage: no app" 2 "" "svm-sandbox: no app file given \(--help for usage\)" -- "$svm"
+t "usage: no program" 2 "" "svm-sandbox: no program given \(--help for usage\)" -- "$svm"
 t "usage: bad --mem" 2 "" "svm-sandbox: bad --mem 'lots'" -- \
-	"$svm" --mem=lots "$apps/hello/hello.bin"
+	"$svm" --mem=lots "$apps/hello/hello"
 t "usage: --mem not a multiple of 2 MiB" 2 "" \
 	"svm-sandbox: --mem must be a multiple of 2 MiB from 2 to 1024 MiB" -- \
-	"$svm" --mem=3 "$apps/hello/hello.bin"
+	"$svm" --mem=3 "$apps/hello/hello"
 t "usage: --mem too large" 2 "" \
 	"svm-sandbox: --mem must be a multiple of 2 MiB from 2 to 1024 MiB" -- \
-	"$svm" --mem=2G "$apps/hello/hello.bin"
+	"$svm" --mem=2G "$apps/hello/hello"
 t "usage: argument without --" 2 "" \
 	"svm-sandbox: unexpected argument 'x' \(app arguments go after --\)" -- \
-	"$svm" "$apps/hello/hello.bin" x
+	"$svm" "$apps/hello/hello" x
 t "usage: bad --timeout" 2 "" "svm-sandbox: bad --timeout '0'" -- \
-	"$svm" --timeout=0 "$apps/hello/hello.bin"
+	"$svm" --timeout=0 "$apps/hello/hello"
 t "usage: bad --max-output" 2 "" "svm-sandbox: bad --max-output '10X'" -- \
-	"$svm" --max-output=10X "$apps/hello/hello.bin"
+	"$svm" --max-output=10X "$apps/hello/hello"
 t "usage: bad --backend" 2 "" "svm-sandbox: bad --backend 'xen'" -- \
-	"$svm" --backend=xen "$apps/hello/hello.bin"
+	"$svm" --backend=xen "$apps/hello/hello"
 t "usage: bad --paging" 2 "" "svm-sandbox: bad --paging 'ept'" -- \
-	"$svm" --paging=ept "$apps/hello/hello.bin"
+	"$svm" --paging=ept "$apps/hello/hello"
 t "usage: bad --stats" 2 "" "svm-sandbox: bad --stats 'xml'" -- \
-	"$svm" --stats=xml "$apps/hello/hello.bin"
+	"$svm" --stats=xml "$apps/hello/hello"
 "$svm" --bogus >"$tmp/out" 2>"$tmp/err"
 st=$?
 if [ $st = 2 ] && grep -q "unrecognized option" "$tmp/err" && [ ! -s "$tmp/out" ]; then
@@ -710,7 +713,7 @@ else
 	nok "usage: unknown option" "status $st: $(cat "$tmp/err")"
 fi
 t "--help matches tests/golden/help.txt" 0 "$(cat "$golden/help.txt")" "" -- "$svm" --help
-t "--version" 0 "svm-sandbox 0.1.0 (ABI 1)" "" -- "$svm" --version
+t "--version" 0 "svm-sandbox 0.1.0 (ABI 2)" "" -- "$svm" --version
 t "--print-filter matches tests/golden/filter.txt" 0 "$(cat "$golden/filter.txt")" "" -- \
 	"$b/bin/svm-sandbox" --print-filter
 t "--print-filter --backend=svmk matches tests/golden/filter-svmk.txt" 0 \
@@ -736,16 +739,16 @@ tsvm=$tmp/svm-sandbox-test
 for c in ok-ioctl-regs ok-write-1 ok-write-2 ok-writev-2 ok-read-0 ok-getrandom \
 	ok-ppoll ok-read-wake ok-write-wake; do
 	t "seccomp: $c after lockdown passes" 0 "Hello from svm-sandbox!" "" -- \
-		"$tsvm" --test-syscall=$c "$apps/hello/hello.bin"
+		"$tsvm" --test-syscall=$c "$apps/hello/hello"
 done
 t "seccomp: ok-timer (with --timeout) passes" 0 "Hello from svm-sandbox!" "" -- \
-	"$tsvm" --timeout=10s --test-syscall=ok-timer "$apps/hello/hello.bin"
+	"$tsvm" --timeout=10s --test-syscall=ok-timer "$apps/hello/hello"
 t "seccomp: ok-mincore (with --stats) passes" 0 "Hello from svm-sandbox!" \
-	"svm-sandbox: stats: .*" -- "$tsvm" --stats --test-syscall=ok-mincore "$apps/hello/hello.bin"
+	"svm-sandbox: stats: .*" -- "$tsvm" --stats --test-syscall=ok-mincore "$apps/hello/hello"
 for c in bad-ioctl-fd bad-ioctl-request bad-write-3 bad-writev-1 bad-read-3 \
 	bad-getrandom-flags bad-mincore-addr bad-getpid ok-mincore \
 	bad-ppoll-timed bad-ppoll-nfds ok-timer bad-timer; do
-	sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$c "$apps/hello/hello.bin" \
+	sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$c "$apps/hello/hello" \
 		>"$tmp/out"
 	st=$?
 	if [ $st = 159 ] && [ ! -s "$tmp/out" ]; then
@@ -759,14 +762,14 @@ done
 if $vm_only; then
 	: # traced on the host
 elif command -v strace >/dev/null; then
-	strace -o "$tmp/trace1" "$svm" "$g/env.bin" >/dev/null 2>&1
-	strace -o "$tmp/trace2" "$svm" "$apps/echo/echo.bin" <"$tmp/in2" >/dev/null 2>&1
-	strace -o "$tmp/trace3" "$svm" "$g/div0.bin" >/dev/null 2>&1
-	strace -o "$tmp/trace4" "$svm" --stats --timeout=100ms "$g/spin.bin" >/dev/null 2>&1
+	strace -o "$tmp/trace1" "$svm" "$g/env" >/dev/null 2>&1
+	strace -o "$tmp/trace2" "$svm" "$apps/echo/echo" <"$tmp/in2" >/dev/null 2>&1
+	strace -o "$tmp/trace3" "$svm" "$g/div0" >/dev/null 2>&1
+	strace -o "$tmp/trace4" "$svm" --stats --timeout=100ms "$g/spin" >/dev/null 2>&1
 	printf '\001\000\000\000a\004\000\000\000div0' |
-		strace -o "$tmp/trace5" "$svm" --serve --timeout=1s "$g/callee.bin" >/dev/null 2>&1
+		strace -o "$tmp/trace5" "$svm" --serve --timeout=1s "$g/callee" >/dev/null 2>&1
 	req plant:done scan |
-		strace -o "$tmp/trace6" "$svm" --serve "$g/canary.bin" -- serve >/dev/null 2>&1
+		strace -o "$tmp/trace6" "$svm" --serve "$g/canary" -- serve >/dev/null 2>&1
 	for f in 1 2 3 4 5 6; do sed -n '/^seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=/,$p' "$tmp/trace$f"; done >"$tmp/trace"
 	used=$(sed -n 's/^\([a-z_0-9]*\)(.*/\1/p' "$tmp/trace" | grep -v '^seccomp$' |
 		sort -u | tr '\n' ' ')

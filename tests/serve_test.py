@@ -9,7 +9,7 @@ import sys
 build = sys.argv[1]
 extra = sys.argv[2:]
 svm = build + "/bin/svm-sandbox"
-callee = build + "/tests/guests/callee.bin"
+callee = build + "/tests/guests/callee"
 failed = passed = 0
 
 
@@ -85,12 +85,12 @@ rc, a, err = call(["--serve", callee], None, raw=b"\x05\x00\x00\x00ab")
 check("a truncated request ends the server (2)", (rc, a, err),
       (2, [], "svm-sandbox: truncated request on stdin\n"))
 
-rc, a, err = call(["--serve", build + "/apps/hello/hello.bin"], [b"a"])
+rc, a, err = call(["--serve", build + "/apps/hello/hello"], [b"a"])
 check("an app that never gets ready (its output goes to stderr)", (rc, err), (
     252, "Hello from svm-sandbox!\n"
     "svm-sandbox: the app exited before it was ready for calls\n"))
 
-rc, a, err = call([build + "/tests/guests/callee.bin"], [])
+rc, a, err = call([build + "/tests/guests/callee"], [])
 check("a function app run without --serve is told how", (rc, err), (
     252, "svm-sandbox: the app serves calls: run it in function mode (--serve)\n"))
 

@@ -262,8 +262,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: callbench BUILD-DIR THREADS IDLE\n");
 		return 2;
 	}
-	snprintf(noop, sizeof(noop), "%s/apps/noop/noop.bin", argv[1]);
-	snprintf(callee, sizeof(callee), "%s/tests/guests/callee.bin", argv[1]);
+	snprintf(noop, sizeof(noop), "%s/apps/noop/noop", argv[1]);
+	snprintf(callee, sizeof(callee), "%s/tests/guests/callee", argv[1]);
 
 	sb = serving(noop, 1);
 	printf("warm call (noop, warm VM): median %.2f us\n",

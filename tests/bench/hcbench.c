@@ -3,7 +3,7 @@
  * monitor's exit loop and hypercall table against a raw KVM_RUN loop that only
  * counts the same port-I/O exits from the same CPL-3 guest; then the guest
  * memory an app touched (resident pages of guest memory after its run).
- * Usage: hcbench nop.bin N ROUNDS app.bin
+ * Usage: hcbench nop N ROUNDS PROGRAM
  */
 #include <linux/kvm.h>
 #include <stdbool.h>
@@ -175,8 +175,8 @@ int main(int argc, char **argv)
 	}
 	if (argc != 5 || (rounds = atoi(argv[3])) < 1 || rounds > 64) {
 		fprintf(stderr,
-		    "usage: hcbench nop.bin N ROUNDS app.bin\n"
-		    "       hcbench --reset callee.bin\n");
+		    "usage: hcbench nop N ROUNDS PROGRAM\n"
+		    "       hcbench --reset callee\n");
 		return 2;
 	}
 	for (i = 0; i < rounds; i++) {

@@ -11,16 +11,16 @@ echo "machine: $(uname -srm), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo
 
 echo "== cold start: svm-sandbox hello against the floor, $runs runs each, alternating"
-"$bb/coldstart" "$runs" "$svm" "$b/apps/hello/hello.bin" :: "$b/bin/floor" | tee "$bb/cold.txt"
+"$bb/coldstart" "$runs" "$svm" "$b/apps/hello/hello" :: "$b/bin/floor" | tee "$bb/cold.txt"
 echo
 
 echo "== hypercall round trip: 5 rounds of 20000 no-op hypercalls (100000 in all)"
-"$bb/hcbench" "$bb/nop.bin" 20000 5 "$b/apps/hello/hello.bin" | tee "$bb/hc.txt"
+"$bb/hcbench" "$bb/nop" 20000 5 "$b/apps/hello/hello" | tee "$bb/hc.txt"
 echo
 
-echo "== compute (mandelbrot 600) in the guest against the same code native, 5 runs each"
-"$bb/coldstart" 5 "$svm" "$b/apps/compute/compute.bin" -- 600 :: \
-	"$b/tests/unit/compute-native" 600
+echo "== compute (mandelbrot 600) in the guest against the same binary natively, 5 runs each"
+"$bb/coldstart" 5 "$svm" "$b/apps/compute/compute" -- 600 :: \
+	"$b/apps/compute/compute" 600
 echo
 
 echo "== function mode (public API, one process): latency, lifecycle, throughput, idle cost"
@@ -28,7 +28,7 @@ echo "== function mode (public API, one process): latency, lifecycle, throughput
 echo
 
 echo "== function mode's reset: copying into the same mapping against replacing it"
-"$bb/hcbench" --reset "$b/tests/guests/callee.bin"
+"$bb/hcbench" --reset "$b/tests/guests/callee"
 echo
 
 cold=$(sed -n 's/^ratio //p' "$bb/cold.txt")

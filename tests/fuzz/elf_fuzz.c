@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check_image(const struct elf_image *img, const uint8_t *file,
     size_t len, uint64_t mem)
 {
-	uint64_t limit = mem - SVM_STACK_SIZE - SVM_PAGE_SIZE;
+	uint64_t limit = mem - svm_stack_size(mem) - SVM_PAGE_SIZE;
 	uint64_t end = 0, e_entry;
 	bool entry_ok = false;
 	unsigned i, j;

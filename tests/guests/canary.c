@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <svm.h>
+#include <time.h>
 
 #define CANARY 0x5ec2e75ec2e75ec2ull
 #define CANARY_MXCSR 0x7f80u    /* all masked, round to zero */
@@ -45,6 +46,14 @@ struct regs {
 };
 
 static struct regs seen;
+
+static uint64_t ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
 static uint8_t area[8192] __attribute__((aligned(64)));
 static uint8_t image[8192] __attribute__((aligned(64)));
 static uint64_t xcr0;
@@ -361,16 +370,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (argc == 2 && strcmp(argv[1], "host") == 0) {
-		const struct svm_bootinfo *bi = svm_bootinfo();
 		uint32_t r[4], lo, hi, aux = 0;
-		uint64_t pid = 0;
+		uint64_t pid = 0, t0, t1, n0, n1;
 
+		/* The TSC's rate from 20 ms of CLOCK_MONOTONIC. */
+		n0 = ns();
 		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		t0 = (uint64_t)hi << 32 | lo;
+		while ((n1 = ns()) < n0 + 20000000)
+			;
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		t1 = (uint64_t)hi << 32 | lo;
 		printf("tsc_seconds %llu",
-		    bi->tsc_khz ?
-		        (unsigned long long)(((uint64_t)hi << 32 | lo) /
-		            (bi->tsc_khz * 1000)) :
-		        0ull);
+		    (unsigned long long)(t1 /
+		        ((t1 - t0) * 1000000000 / (n1 - n0))));
 		cpuid(0x80000001, 0, r);
 		if (r[3] & (1u << 27)) {
 			__asm__ volatile("rdtscp"

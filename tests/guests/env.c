@@ -1,14 +1,24 @@
 /* env: time advances and looks like a real date; random bytes differ. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <svm.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
 
 int main(int argc, char **argv)
 {
 	unsigned char r1[300], r2[300];
-	uint64_t t0 = svm_monotonic_ns(), t1;
+	uint64_t t0 = mono_ns(), t1;
 	time_t now = time(NULL);
 	char *p = malloc(100000);
 
@@ -17,7 +27,7 @@ int main(int argc, char **argv)
 		printf("bad time %lld\n", (long long)now);
 		return 1;
 	}
-	if (getentropy(r1, 200) || svm_random(r2, sizeof(r2)) ||
+	if (getentropy(r1, 200) || getrandom(r2, sizeof(r2), 0) != sizeof(r2) ||
 	    memcmp(r1, r2, 200) == 0) {
 		printf("bad random\n");
 		return 1;
@@ -28,7 +38,7 @@ int main(int argc, char **argv)
 	}
 	memset(p, 1, 100000);
 	free(p);
-	while ((t1 = svm_monotonic_ns()) == t0)
+	while ((t1 = mono_ns()) == t0)
 		;
 	printf("argc %d argv[1] %s time ok random ok malloc ok\n", argc,
 	    argc > 1 ? argv[1] : "(none)");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <svm.h>
+#include <sys/sysinfo.h>
 
 static void out32(unsigned port, uint64_t v)
 {
@@ -23,8 +24,8 @@ static void hc_write(uint64_t arg)
 
 int main(int argc, char **argv)
 {
-	const struct svm_bootinfo *bi = svm_bootinfo();
-	uint64_t mem = bi->mem_size;
+	struct sysinfo si;
+	uint64_t mem = sysinfo(&si) == 0 ? si.totalram : 0;
 	/* The write hypercall's struct, placed where each case needs it. */
 	static struct svm_hc_write w;
 	volatile uint8_t *p;
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
 		p = (volatile uint8_t *)0x3000; /* kernel-only page */
 		*p = 0;
 	} else if (strcmp(c, "bootinfo") == 0) {
-		p = (volatile uint8_t *)bi; /* user read-only */
+		p = (volatile uint8_t *)0x5000; /* the boot info: user RO */
 		*p = 0;
 	} else if (strcmp(c, "mmio-load") == 0) {
 		p = (volatile uint8_t *)(uintptr_t)(mem + 0x100000);

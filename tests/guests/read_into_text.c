@@ -6,5 +6,5 @@
 
 int main(void)
 {
-	return (int)svm_read((void *)main, 16);
+	return (int)svm_hc_read((void *)main, 16);
 }

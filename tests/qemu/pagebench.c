@@ -2,15 +2,15 @@
 /*
  * Usage: pagebench [-o FILE] [TOP]
  *   TOP    the svm-sandbox tree (TOP/build/bin/svm-sandbox and
- *          TOP/build/tests/bench/nop.bin); without it, or when they are
+ *          TOP/build/tests/bench/nop); without it, or when they are
  *          missing, the rows that time the monitor are left out
  *   -o     also write the table to FILE
  *
  * For each of svmk-TDP, svmk-shadow, KVM with npt=1 and KVM with npt=0
  * (kvm_amd is reloaded with that parameter) it measures:
- *   - the hypercall round trip: svm-sandbox --stats=json nop.bin -- N
+ *   - the hypercall round trip: svm-sandbox --stats=json nop -- N
  *     against -- 0, and a raw CPL-3 guest doing N outs to port 0x504;
- *   - boot to first hypercall: svm-sandbox running nop.bin -- 0, exec to
+ *   - boot to first hypercall: svm-sandbox running nop -- 0, exec to
  *     exit, and a raw VM from open() to its first exit;
  *   - a guest writing once to each 4 KiB page of 16 MiB;
  *   - a CPL-0 guest switching CR3 between two sets of page tables and
@@ -603,7 +603,7 @@ static double boot_raw(const struct config *cf)
 }
 
 /*
- * svm-sandbox ARGS --stats=json nop.bin -- n: wall time exec to exit in us,
+ * svm-sandbox ARGS --stats=json nop -- n: wall time exec to exit in us,
  * and the total exits its stats report.
  */
 static double monitor_run(const char *top, const struct config *cf, long n,
@@ -618,7 +618,7 @@ static double monitor_run(const char *top, const struct config *cf, long n,
 	char *s, *tok;
 
 	snprintf(svm, sizeof(svm), "%s/build/bin/svm-sandbox", top);
-	snprintf(nop, sizeof(nop), "%s/build/tests/bench/nop.bin", top);
+	snprintf(nop, sizeof(nop), "%s/build/tests/bench/nop", top);
 	snprintf(num, sizeof(num), "%ld", n);
 	snprintf(args, sizeof(args), "%s", cf->monitor_args);
 	argv[argc++] = svm;
@@ -647,8 +647,8 @@ static double monitor_run(const char *top, const struct config *cf, long n,
 	t = now_us() - t0;
 	buf[got] = 0;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		die("%s %s nop.bin -- %ld: status %#x: %s", svm,
-		    cf->monitor_args, n, st, buf);
+		die("%s %s nop -- %ld: status %#x: %s", svm, cf->monitor_args,
+		    n, st, buf);
 	s = strstr(buf, "\"total\": ");
 	*exits = s ? atof(s + 9) : -1;
 	return t;
@@ -762,8 +762,7 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		top = argv[optind];
-		snprintf(path, sizeof(path), "%s/build/tests/bench/nop.bin",
-		    top);
+		snprintf(path, sizeof(path), "%s/build/tests/bench/nop", top);
 		if (stat(path, &st)) {
 			fprintf(stderr,
 			    "pagebench: no %s: monitor rows left "

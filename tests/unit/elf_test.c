@@ -196,7 +196,7 @@ static void test_gpa(void)
 {
 	struct svm_vm vm;
 	static uint8_t mem[4096];
-	uint64_t guard = MEM - SVM_STACK_SIZE - SVM_PAGE_SIZE;
+	uint64_t guard = MEM - svm_stack_size(MEM) - SVM_PAGE_SIZE;
 
 	memset(&vm, 0, sizeof(vm));
 	vm.mem = mem; /* never dereferenced: only pointers are compared */

@@ -384,7 +384,7 @@ static int app_run(char *app, const struct svm_sandbox_config *c, char *a1,
 	return rc;
 }
 
-/* leak.bin plants a secret in memory, canary.bin in every register. */
+/* leak plants a secret in memory, canary in every register. */
 static int leak_run(const struct svm_sandbox_config *c, char *a1, char *a2,
     char *out, size_t cap, struct svm_sandbox_result *r, int *reused)
 {
@@ -561,12 +561,12 @@ int main(int argc, char **argv)
 		    "usage: sandbox_test BUILD-DIR [svmk tdp|shadow]\n");
 		return 2;
 	}
-	snprintf(hello, sizeof(hello), "%s/apps/hello/hello.bin", argv[1]);
-	snprintf(callee, sizeof(callee), "%s/tests/guests/callee.bin", argv[1]);
-	snprintf(div0, sizeof(div0), "%s/tests/guests/div0.bin", argv[1]);
-	snprintf(spin, sizeof(spin), "%s/tests/guests/spin.bin", argv[1]);
-	snprintf(leak, sizeof(leak), "%s/tests/guests/leak.bin", argv[1]);
-	snprintf(canary, sizeof(canary), "%s/tests/guests/canary.bin", argv[1]);
+	snprintf(hello, sizeof(hello), "%s/apps/hello/hello", argv[1]);
+	snprintf(callee, sizeof(callee), "%s/tests/guests/callee", argv[1]);
+	snprintf(div0, sizeof(div0), "%s/tests/guests/div0", argv[1]);
+	snprintf(spin, sizeof(spin), "%s/tests/guests/spin", argv[1]);
+	snprintf(leak, sizeof(leak), "%s/tests/guests/leak", argv[1]);
+	snprintf(canary, sizeof(canary), "%s/tests/guests/canary", argv[1]);
 	test_run();
 	test_image_and_errors();
 	test_calls();
