@@ -66,6 +66,7 @@ struct svmk_shadow {
 	struct svmk_sh_root roots[SVMK_SH_ROOTS];
 	struct svmk_sh_root *cur;	/* the root of gcr3 */
 	unsigned int npages;	/* pages on the roots' lists, all roots */
+	unsigned int max_pages;	/* bound on npages (see svmk_shadow.c) */
 	u64 clock;
 	/* Bitmaps over guest frames, cleared by a full zap. */
 	unsigned long *pt;	/* read as a table by a walk filling a leaf */

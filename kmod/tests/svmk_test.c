@@ -21,7 +21,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -55,6 +57,11 @@
 #define G_PDB		0xd000
 #define G_PTB		0xe000		/* but for G_DATA */
 #define G_SPACES	0x110000	/* 6 more, 4 tables each (0x4000) */
+#define G_AL_PML4	0x400000	/* 4 spaces aliasing one page, */
+#define G_AL_PDPT	0x404000	/* sharing these tables */
+#define G_AL_PD		0x405000
+#define G_AL_PT		0x406000
+#define G_AL_PAGE	0x407000
 
 #define SEL_KCODE	0x08
 #define SEL_KDATA	0x10
@@ -253,6 +260,33 @@ GUEST(g_cr3_evict,
 	"mov $0x600d, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n"
 	"3: mov $0x501, %dx\n out %eax, %dx\n hlt\n");
 
+/*
+ * The shadow-table bound: touch gva (1 << 39) + n * 2 MiB for n = 1..r13,
+ * in address space n % 4 (CR3 = 0x400000 + (n % 4) * 0x1000; see
+ * setup_aliases()), each a new 2 MiB region aliasing one page, which must
+ * read 0x5a5a5a5a (else OUT n on 0x501). OUT n on 0x500 whenever n & r12
+ * is 0, at the start (n = 0) and 0x600d at the end.
+ */
+GUEST(g_alias_touch,
+	"mov $0x400000, %r8d\n xor %r9d, %r9d\n mov $0x500, %dx\n"
+	"xor %eax, %eax\n out %eax, %dx\n"
+	"1: inc %r9d\n mov %r9d, %eax\n and $3, %eax\n shl $12, %eax\n"
+	"add %r8, %rax\n mov %rax, %cr3\n"
+	"mov %r9, %rax\n shl $21, %rax\n bts $39, %rax\n mov (%rax), %ebx\n"
+	"cmp $0x5a5a5a5a, %ebx\n jne 3f\n"
+	"test %r12d, %r9d\n jnz 2f\n mov %r9d, %eax\n out %eax, %dx\n"
+	"2: cmp %r13d, %r9d\n jne 1b\n mov $0x600d, %eax\n out %eax, %dx\n hlt\n"
+	"3: mov $0x501, %dx\n mov %r9d, %eax\n out %eax, %dx\n hlt\n");
+/*
+ * A 5-page guest whose 4-level tables map its last page at every address
+ * (see small_alias_vm()): read gva n * 2 MiB for n = 1..r13, then OUT
+ * 0x600d. No stack, no IDT.
+ */
+GUEST(g_small_alias,
+	"xor %r9d, %r9d\n 1: inc %r9d\n mov %r9, %rax\n shl $21, %rax\n"
+	"mov (%rax), %ebx\n cmp %r13d, %r9d\n jne 1b\n"
+	"mov $0x600d, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+
 /* Fault stubs, one per vector, 16 bytes apart: report the vector, halt. */
 static void make_stub(uint8_t *p, int vec)
 {
@@ -305,6 +339,7 @@ static void report(const char *name, const char *mode, int r)
 struct vm {
 	int fd;
 	uint8_t *mem;
+	size_t size;		/* of mem: MEM_SIZE unless said */
 	struct svmk_run *run;
 	int paging;
 };
@@ -314,26 +349,28 @@ static void vm_destroy(struct vm *vm)
 	if (vm->run)
 		munmap(vm->run, SVMK_RUN_SIZE);
 	if (vm->mem)
-		munmap(vm->mem, MEM_SIZE);
+		munmap(vm->mem, vm->size);
 	if (vm->fd >= 0)
 		close(vm->fd);
 	memset(vm, 0, sizeof(*vm));
 	vm->fd = -1;
 }
 
-static int vm_create(struct vm *vm, int paging)
+/* A VM with size bytes of memory (the guest tests use MEM_SIZE). */
+static int vm_create_size(struct vm *vm, int paging, size_t size)
 {
 	struct svmk_memory m;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->paging = paging;
+	vm->size = size;
 	vm->fd = open("/dev/svmk", O_RDWR | O_CLOEXEC);
 	CHECK(vm->fd >= 0, "open /dev/svmk: %s", strerror(errno));
-	vm->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	vm->mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	CHECK(vm->mem != MAP_FAILED, "mmap mem");
 	m = (struct svmk_memory){ .userspace_addr = (uintptr_t)vm->mem,
-				  .size = MEM_SIZE };
+				  .size = size };
 	CHECK(ioctl(vm->fd, SVMK_SET_MEMORY, &m) == 0, "SET_MEMORY: %s",
 	      strerror(errno));
 	CHECK(ioctl(vm->fd, SVMK_SET_PAGING, paging) == 0, "SET_PAGING: %s",
@@ -342,6 +379,11 @@ static int vm_create(struct vm *vm, int paging)
 		       MAP_SHARED, vm->fd, 0);
 	CHECK(vm->run != MAP_FAILED, "mmap run: %s", strerror(errno));
 	return 0;
+}
+
+static int vm_create(struct vm *vm, int paging)
+{
+	return vm_create_size(vm, paging, MEM_SIZE);
 }
 
 static uint64_t *q(struct vm *vm, uint64_t gpa)
@@ -1438,6 +1480,93 @@ static int t_lazy_pin_unpinnable(struct vm *vm)
 	return expect_reason(vm, SVMK_EXIT_HLT);
 }
 
+/*
+ * Four address spaces at G_AL_PML4 + k * 0x1000: the usual low map (PML4
+ * entry 0) and, at gva 1 << 39, 512 GiB in which every 4 KiB page is the
+ * one at G_AL_PAGE (one PDPT, PD and PT, each entry pointing at the next).
+ * Each 2 MiB of it a guest touches costs shadow mode a table page.
+ */
+static void setup_aliases(struct vm *vm)
+{
+	int i, k;
+
+	for (k = 0; k < 4; k++) {
+		*q(vm, G_AL_PML4 + k * 0x1000) = *q(vm, G_PML4);
+		*q(vm, G_AL_PML4 + k * 0x1000 + 8) = G_AL_PDPT | PTE_P | PTE_W;
+	}
+	for (i = 0; i < 512; i++) {
+		*q(vm, G_AL_PDPT + i * 8) = G_AL_PD | PTE_P | PTE_W;
+		*q(vm, G_AL_PD + i * 8) = G_AL_PT | PTE_P | PTE_W;
+		*q(vm, G_AL_PT + i * 8) = G_AL_PAGE | PTE_P | PTE_W;
+	}
+	*(uint32_t *)(vm->mem + G_AL_PAGE) = 0x5a5a5a5a;
+}
+
+/* The bound uapi/svmk.h gives on run->shadow_pages for a VM of size bytes. */
+static uint64_t shadow_bound(size_t size)
+{
+	return size / 4096 / 64 > 64 ? size / 4096 / 64 : 64;
+}
+
+/* Start g_alias_touch: n touches, an OUT whenever n & mask is 0. */
+static int alias_touch_start(struct vm *vm, uint32_t n, uint32_t mask)
+{
+	struct svmk_regs r;
+
+	if (vm_setup(vm, g_alias_touch, g_alias_touch_end, 0))
+		return -1;
+	setup_aliases(vm);
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r) == 0, "GET_REGS");
+	r.r12 = mask;
+	r.r13 = n;
+	CHECK(ioctl(vm->fd, SVMK_SET_REGS, &r) == 0, "SET_REGS");
+	return expect_out(vm, 0x500, 4, 0);
+}
+
+/*
+ * A small VM whose guest maps one page at 2,048 addresses in 4 address
+ * spaces: shadow mode never holds more table pages than the bound (64
+ * here: 8 MiB / 4 KiB / 64 is less), dropping them all when it would, and
+ * the guest reads the right page throughout. Without the bound this guest
+ * made svmk allocate a table page per address.
+ */
+static int t_shadow_bound(struct vm *vm)
+{
+	const struct svmk_run *run = vm->run;
+	uint64_t bound = shadow_bound(vm->size), most = 0;
+	uint32_t i, n = 2048;
+
+	if (alias_touch_start(vm, n, 255))
+		return -1;
+	for (i = 256; i <= n; i += 256) {
+		if (expect_out(vm, 0x500, 4, i))
+			return -1;
+		CHECK(run->shadow_pages <= bound,
+		      "%llu shadow pages after %u touches, bound %llu",
+		      (unsigned long long)run->shadow_pages, i,
+		      (unsigned long long)bound);
+		if (run->shadow_pages > most)
+			most = run->shadow_pages;
+	}
+	if (expect_out(vm, 0x500, 4, 0x600d))
+		return -1;
+	if (vm->paging == SVMK_PAGING_TDP) {
+		CHECK(run->shadow_pages == 0 && run->shadow_flushes == 0,
+		      "TDP: %llu shadow pages",
+		      (unsigned long long)run->shadow_pages);
+		return 0;
+	}
+	/* Each touch needs a new table: the bound was reached n / 64 times. */
+	CHECK(run->shadow_flushes >= n / bound, "%llu flushes for %u touches",
+	      (unsigned long long)run->shadow_flushes, n);
+	printf("     %u aliases in 4 spaces: at most %llu shadow pages seen "
+	       "(bound %llu), %llu flushes, %llu exits\n", n,
+	       (unsigned long long)most, (unsigned long long)bound,
+	       (unsigned long long)run->shadow_flushes,
+	       (unsigned long long)run->exits);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	guest_test_fn fn;
@@ -1483,6 +1612,7 @@ static const struct {
 	{ "exit-rate", t_exit_rate },
 	{ "lazy-pin", t_lazy_pin },
 	{ "lazy-pin-unpinnable", t_lazy_pin_unpinnable },
+	{ "shadow-table-bound", t_shadow_bound },
 };
 
 static void run_guest_test(int i, int paging)
@@ -1931,6 +2061,205 @@ static int n_snapshot_args(void)
 	return 0;
 }
 
+/* --- memory cgroup ---------------------------------------------------------- */
+#define CG_ROOT "/sys/fs/cgroup"
+
+static int write_str(const char *path, const char *str)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, str, strlen(str)) == (ssize_t)strlen(str) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+/* The number at the start of cg's file name, -1 if none. */
+static long long cg_read(const char *cg, const char *name)
+{
+	char path[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * In the cgroup cg: a 256 MiB shadow-mode VM (bound 1,024 table pages,
+ * 4 MiB) whose guest maps one page at 4,096 addresses. The cgroup's peak
+ * grows by about the bound, not by a page per address (16 MiB), and the
+ * charge goes once the VM is closed. The per-CPU charge caches make
+ * memory.current run up to 64 pages per CPU ahead: the margins.
+ */
+static int memcg_child(const char *cg)
+{
+	const size_t size = 256u << 20;
+	const long long bound = shadow_bound(size) * 4096, slack = 1 << 20;
+	long long c0, p0, p1, c1;
+	struct vm vm;
+
+	if (vm_create_size(&vm, SVMK_PAGING_SHADOW, size) ||
+	    alias_touch_start(&vm, 4 * shadow_bound(size), ~0u))
+		return -1;
+	c0 = cg_read(cg, "memory.current");
+	p0 = cg_read(cg, "memory.peak");
+	CHECK(c0 > 0 && p0 >= c0, "memory.current %lld, memory.peak %lld", c0,
+	      p0);
+	if (expect_out(&vm, 0x500, 4, 0x600d))
+		return -1;
+	p1 = cg_read(cg, "memory.peak");
+	CHECK(vm.run->shadow_pages * 4096 <= (uint64_t)bound,
+	      "%llu shadow pages", (unsigned long long)vm.run->shadow_pages);
+	printf("     cgroup peak +%lld KiB for %llu aliases (bound %lld KiB), "
+	       "%llu flushes\n", (p1 - c0) >> 10,
+	       (unsigned long long)(4 * shadow_bound(size)), bound >> 10,
+	       (unsigned long long)vm.run->shadow_flushes);
+	CHECK(p1 - c0 >= bound * 3 / 4,
+	      "peak only +%lld KiB: shadow tables not charged to the cgroup?",
+	      (p1 - c0) >> 10);
+	CHECK(p1 - c0 <= bound + slack, "peak +%lld KiB, bound %lld KiB",
+	      (p1 - c0) >> 10, bound >> 10);
+	vm_destroy(&vm);
+	c1 = cg_read(cg, "memory.current");
+	CHECK(c1 < c0 + slack / 2, "memory.current %lld KiB after close, "
+	      "%lld KiB before the guest ran", c1 >> 10, c0 >> 10);
+	return 0;
+}
+
+/*
+ * A shadow-mode VM of 20 KiB: page 0 is the PML4, whose every entry points
+ * at page 1, and so on down to page 4, the code, at every address; the
+ * guest reads n aliases (each a new 2 MiB region, so a new shadow table).
+ */
+static int small_alias_vm(struct vm *vm, uint32_t n)
+{
+	struct svmk_sregs sr;
+	struct svmk_regs r;
+	int i, level;
+
+	if (vm_create_size(vm, SVMK_PAGING_SHADOW, 5 * 4096))
+		return -1;
+	for (level = 0; level < 4; level++)
+		for (i = 0; i < 512; i++)
+			*q(vm, level * 4096 + i * 8) =
+				(level + 1) * 4096 | PTE_P | PTE_W;
+	memcpy(vm->mem + 4 * 4096, g_small_alias,
+	       g_small_alias_end - g_small_alias);
+	memset(&sr, 0, sizeof(sr));
+	set_seg(&sr.cs, SEL_KCODE, 1, 0);
+	set_seg(&sr.ss, SEL_KDATA, 0, 0);
+	sr.ds = sr.es = sr.fs = sr.gs = sr.ss;
+	sr.tr.selector = SEL_TSS;
+	sr.tr.limit = 0x67;
+	sr.tr.type = 11;
+	sr.tr.present = 1;
+	sr.ldt.unusable = 1;
+	sr.cr0 = 0x80050033;
+	sr.cr3 = 0;
+	sr.cr4 = 0x620;
+	sr.efer = 0xd00;
+	CHECK(ioctl(vm->fd, SVMK_SET_SREGS, &sr) == 0, "SET_SREGS: %s",
+	      strerror(errno));
+	memset(&r, 0, sizeof(r));
+	r.rflags = 2;
+	r.r13 = n;
+	CHECK(ioctl(vm->fd, SVMK_SET_REGS, &r) == 0, "SET_REGS");
+	return expect_out(vm, 0x500, 4, 0x600d);
+}
+
+/*
+ * The audit's case: 48 such VMs, each of whose guests maps its pages at
+ * 4,000 addresses, held open together. Each may hold 64 shadow table pages
+ * (its bound), 4 roots, and its VMCB, run page, FPU image and the like:
+ * under 100 pages. With the fixed bound of 4,096 table pages, which 4,000
+ * aliases stay under, they took 16 MiB each.
+ */
+static int memcg_small_vms(const char *cg)
+{
+	static struct vm vms[48];
+	long long c0, c1, per_vm;
+	uint64_t shadow = 0;
+	int i;
+
+	c0 = cg_read(cg, "memory.current");
+	CHECK(c0 > 0, "memory.current %lld", c0);
+	for (i = 0; i < 48; i++) {
+		if (small_alias_vm(&vms[i], 4000))
+			return -1;
+		shadow += vms[i].run->shadow_pages;
+		CHECK(vms[i].run->shadow_pages <= 64, "VM %d: %llu shadow pages",
+		      i, (unsigned long long)vms[i].run->shadow_pages);
+	}
+	c1 = cg_read(cg, "memory.current");
+	per_vm = (c1 - c0) / 48;
+	printf("     48 VMs of 20 KiB, 4,000 aliases each: +%lld KiB in the "
+	       "cgroup (%lld KiB per VM), %llu shadow pages in all\n",
+	       (c1 - c0) >> 10, per_vm >> 10, (unsigned long long)shadow);
+	CHECK(per_vm <= 100 * 4096, "%lld KiB per VM", per_vm >> 10);
+	for (i = 0; i < 48; i++)
+		vm_destroy(&vms[i]);
+	return 0;
+}
+
+/* Run fn(cgroup) in a child process in a new memory cgroup. */
+static int in_memcg(int (*fn)(const char *cg))
+{
+	char cg[64], path[80];
+	int mounted = 0, st;
+	pid_t pid;
+
+	if (access(CG_ROOT "/cgroup.controllers", F_OK) != 0) {
+		CHECK(mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL) == 0,
+		      "mount cgroup2 on " CG_ROOT ": %s", strerror(errno));
+		mounted = 1;
+	}
+	CHECK(write_str(CG_ROOT "/cgroup.subtree_control", "+memory") == 0,
+	      "no memory controller: %s", strerror(errno));
+	snprintf(cg, sizeof(cg), CG_ROOT "/svmk_test.%d", (int)getpid());
+	CHECK(mkdir(cg, 0755) == 0, "mkdir %s: %s", cg, strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int r;
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		r = write_str(path, "0");
+		if (r)
+			snprintf(fail_msg, sizeof(fail_msg), "joining %s: %s",
+				 cg, strerror(errno));
+		else
+			r = fn(cg);
+		if (r)
+			printf("     %s\n", fail_msg);
+		fflush(stdout);
+		_exit(r ? 1 : 0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid, "fork");
+	rmdir(cg);
+	if (mounted)
+		umount(CG_ROOT);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "see above");
+	return 0;
+}
+
+static int n_shadow_memcg(void)
+{
+	return in_memcg(memcg_child);
+}
+
+static int n_shadow_small_vms(void)
+{
+	return in_memcg(memcg_small_vms);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -1945,6 +2274,8 @@ static const struct {
 	{ "memory-1g-lazy", n_memory_lazy },
 	{ "memlock-limit", n_memlock },
 	{ "snapshot-dirty-log-args", n_snapshot_args },
+	{ "shadow-memcg-charge", n_shadow_memcg },
+	{ "shadow-48-small-vms", n_shadow_small_vms },
 };
 
 /* Usage: svmk_test [tdp|shadow|all [NAME-SUBSTRING]] */

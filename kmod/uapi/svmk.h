@@ -52,8 +52,9 @@
 /*
  * Bump on any incompatible change of this file. Additions that keep every
  * layout (immediate_exit in former padding, exit_counts after io_data,
- * SVMK_GET_TSC_KHZ, shadow_root_hits and pinned_pages at the end,
- * SVMK_INTERNAL_MEMORY) stay at 1.
+ * SVMK_GET_TSC_KHZ, shadow_root_hits, pinned_pages and shadow_pages at
+ * the end, SVMK_INTERNAL_MEMORY, the snapshot and dirty-log ioctls) stay
+ * at 1.
  */
 #define SVMK_API_VERSION 1
 
@@ -306,6 +307,17 @@ struct svmk_run {
 	__u64 shadow_root_hits;
 	/* Pages of guest memory pinned so far (see SVMK_SET_MEMORY). */
 	__u64 pinned_pages;
+	/*
+	 * Shadow mode: shadow table pages svmk holds for the VM now, all
+	 * cached address spaces together, besides the 4 root tables it
+	 * allocates at the first run. Never more than the larger of 64 and
+	 * (memory size / 4096) / 64, i.e. 1/64 of guest memory: at that
+	 * bound svmk drops every shadow table, as a TLB flush would, and the
+	 * guest runs on (refaulting what it uses). Like everything else the
+	 * VM allocates, they are charged to the memory cgroup of the process
+	 * that allocates them (the one that calls SVMK_RUN).
+	 */
+	__u64 shadow_pages;
 };
 
 #define SVMK_IO 0xB5
