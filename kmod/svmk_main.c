@@ -163,7 +163,7 @@ static long svmk_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	if (cmd == SVMK_GET_TSC_KHZ) {
 		if (arg)
 			return -EINVAL;
-		/* RDTSC is not intercepted: the guest TSC is the host's. */
+		/* The guest TSC is the host's plus an offset: same rate. */
 		return tsc_khz ? tsc_khz : -ENODEV;
 	}
 	/* Like KVM: the VM belongs to the process that created it. */

@@ -151,6 +151,13 @@ int svmk_vcpu_init(struct svmk_vm *vm)
 	v->save.dr7 = 0x400;	/* DR7 reset value: nothing armed */
 	v->save.g_pat = 0x0007040600070406ULL; /* the reset PAT */
 	vm->gcr0 = v->save.cr0;
+	/*
+	 * The guest's TSC starts near 0 now: the host's would tell it how
+	 * long the host has been up. Fixed for the life of the VM (SVMK_RESTORE
+	 * keeps it), so user space converts with run->tsc_offset.
+	 */
+	v->control.tsc_offset = -rdtsc();
+	vm->run->tsc_offset = v->control.tsc_offset;
 	return 0;
 
 err_vmcb:

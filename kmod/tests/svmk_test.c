@@ -286,6 +286,16 @@ GUEST(g_small_alias,
 	"xor %r9d, %r9d\n 1: inc %r9d\n mov %r9, %rax\n shl $21, %rax\n"
 	"mov (%rax), %ebx\n cmp %r13d, %r9d\n jne 1b\n"
 	"mov $0x600d, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+/*
+ * The TSC at CPL 3: two reads into r12 and r13, an OUT, a third read into
+ * r14, an OUT.
+ */
+GUEST(g_tsc,
+	"rdtsc\n shl $32, %rdx\n or %rdx, %rax\n mov %rax, %r12\n"
+	"rdtsc\n shl $32, %rdx\n or %rdx, %rax\n mov %rax, %r13\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	"rdtsc\n shl $32, %rdx\n or %rdx, %rax\n mov %rax, %r14\n"
+	"mov $0x500, %dx\n out %eax, %dx\n hlt\n");
 
 /* Fault stubs, one per vector, 16 bytes apart: report the vector, halt. */
 static void make_stub(uint8_t *p, int vec)
@@ -342,7 +352,16 @@ struct vm {
 	size_t size;		/* of mem: MEM_SIZE unless said */
 	struct svmk_run *run;
 	int paging;
+	uint64_t open_tsc;	/* host TSC just before the open() */
 };
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
 
 static void vm_destroy(struct vm *vm)
 {
@@ -364,6 +383,7 @@ static int vm_create_size(struct vm *vm, int paging, size_t size)
 	memset(vm, 0, sizeof(*vm));
 	vm->paging = paging;
 	vm->size = size;
+	vm->open_tsc = rdtsc();
 	vm->fd = open("/dev/svmk", O_RDWR | O_CLOEXEC);
 	CHECK(vm->fd >= 0, "open /dev/svmk: %s", strerror(errno));
 	vm->mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -572,6 +592,20 @@ static int expect_reason(struct vm *vm, uint32_t reason)
 	CHECK(vm_run(vm) == 0, "RUN: %s (%s)", strerror(errno), describe(vm));
 	CHECK(vm->run->exit_reason == reason, "want %s, got %s",
 	      reason_name(reason), describe(vm));
+	return 0;
+}
+
+/* An OUT on port (any data, stored in *data unless NULL). */
+static int expect_port(struct vm *vm, int port, uint32_t *data)
+{
+	struct svmk_run *run = vm->run;
+
+	CHECK(vm_run(vm) == 0, "RUN: %s (%s)", strerror(errno), describe(vm));
+	CHECK(run->exit_reason == SVMK_EXIT_IO &&
+	      run->io.direction == SVMK_EXIT_IO_OUT && run->io.port == port,
+	      "want out port %#x, got %s", port, describe(vm));
+	if (data)
+		*data = run->io.data;
 	return 0;
 }
 
@@ -1567,6 +1601,59 @@ static int t_shadow_bound(struct vm *vm)
 	return 0;
 }
 
+/*
+ * The guest's TSC counts from about 0 at open(): guest = host + tsc_offset
+ * (run page), -tsc_offset was the host TSC at open(), reads are monotonic,
+ * and SVMK_RESTORE keeps the offset (the guest's time goes on).
+ */
+static int t_tsc(struct vm *vm)
+{
+	uint64_t off = vm->run->tsc_offset, h0, h1, h2, h3, first;
+	struct svmk_regs r;
+
+	if (vm_setup(vm, g_tsc, g_tsc_end, 3))
+		return -1;
+	CHECK(-off >= vm->open_tsc && -off <= rdtsc(),
+	      "tsc_offset %#llx: not minus the host TSC at open (%#llx)",
+	      (unsigned long long)off, (unsigned long long)vm->open_tsc);
+	h0 = rdtsc();
+	if (expect_port(vm, 0x500, NULL))
+		return -1;
+	h1 = rdtsc();
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r) == 0, "GET_REGS");
+	CHECK(r.r12 <= h1 - vm->open_tsc,
+	      "guest TSC %llu, but only %llu host cycles since open()",
+	      (unsigned long long)r.r12,
+	      (unsigned long long)(h1 - vm->open_tsc));
+	CHECK(r.r12 - off >= h0 && r.r12 <= r.r13 && r.r13 - off <= h1,
+	      "guest TSC %#llx %#llx - offset not within host %#llx..%#llx",
+	      (unsigned long long)r.r12, (unsigned long long)r.r13,
+	      (unsigned long long)h0, (unsigned long long)h1);
+	first = r.r13;
+	CHECK(ioctl(vm->fd, SVMK_SNAPSHOT, 0) == 0, "SNAPSHOT: %s",
+	      strerror(errno));
+	if (expect_port(vm, 0x500, NULL))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r) == 0, "GET_REGS");
+	CHECK(r.r14 > first, "TSC went back: %#llx after %#llx",
+	      (unsigned long long)r.r14, (unsigned long long)first);
+	first = r.r14;
+	CHECK(ioctl(vm->fd, SVMK_RESTORE, 0) == 0, "RESTORE: %s",
+	      strerror(errno));
+	CHECK(vm->run->tsc_offset == off, "RESTORE changed tsc_offset");
+	h2 = rdtsc();
+	if (expect_port(vm, 0x500, NULL))
+		return -1;
+	h3 = rdtsc();
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r) == 0, "GET_REGS");
+	CHECK(r.r14 > first && r.r14 - off >= h2 && r.r14 - off <= h3,
+	      "after RESTORE the guest TSC read %#llx (before: %#llx; host "
+	      "%#llx..%#llx)", (unsigned long long)r.r14,
+	      (unsigned long long)first, (unsigned long long)h2,
+	      (unsigned long long)h3);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	guest_test_fn fn;
@@ -1613,6 +1700,7 @@ static const struct {
 	{ "lazy-pin", t_lazy_pin },
 	{ "lazy-pin-unpinnable", t_lazy_pin_unpinnable },
 	{ "shadow-table-bound", t_shadow_bound },
+	{ "guest-tsc-offset", t_tsc },
 };
 
 static void run_guest_test(int i, int paging)
@@ -1816,14 +1904,6 @@ static int n_kvm_coexist(void)
 	vm_destroy(&vm);
 	close(kvm);
 	return 0;
-}
-
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
 }
 
 /* The TSC frequency svmk reports is the one RDTSC runs at (within 10%). */

@@ -39,7 +39,8 @@
  * during guest execution goes to the host's handler. Guest RDMSR,
  * WRMSR, RDPMC and debug-register accesses get #GP; SVM instructions,
  * RDTSCP, MONITOR/MWAIT get #UD; XSETBV may only keep the host's XCR0.
- * RDTSC is not intercepted (guest TSC = host TSC, see SVMK_GET_TSC_KHZ).
+ * RDTSC is not intercepted: the guest's TSC is the host's plus
+ * run->tsc_offset, about 0 when the VM was created.
  * CPUID shows the host's features minus SVM, VMX, MONITOR, RDTSCP and
  * INVPCID, plus the hypervisor bit.
  */
@@ -53,10 +54,15 @@
  * Bump on any incompatible change of this file. Additions that keep every
  * layout (immediate_exit in former padding, exit_counts after io_data,
  * SVMK_GET_TSC_KHZ, shadow_root_hits, pinned_pages and shadow_pages at
- * the end, SVMK_INTERNAL_MEMORY, the snapshot and dirty-log ioctls) stay
+ * the end, SVMK_INTERNAL_MEMORY, the snapshot and dirty-log ioctls) stayed
  * at 1.
+ * 2: the guest's TSC is no longer the host's but offset to start near 0
+ * (run->tsc_offset); user space written for 1, which tells the guest the
+ * host's RDTSC as its TSC, would give it a clock far in the future, so it
+ * must refuse 2. Added with it, keeping every layout: tsc_offset at the
+ * end of struct svmk_run.
  */
-#define SVMK_API_VERSION 1
+#define SVMK_API_VERSION 2
 
 /* Guest memory: at most this much, from guest-physical address 0. */
 #define SVMK_MEM_MAX (1ULL << 30)
@@ -318,6 +324,14 @@ struct svmk_run {
 	 * that allocates them (the one that calls SVMK_RUN).
 	 */
 	__u64 shadow_pages;
+	/*
+	 * Guest TSC = host TSC + tsc_offset (mod 2^64), for the life of the
+	 * VM; set when the fd is opened, so that the guest's TSC counts from
+	 * about 0 there rather than showing the host's uptime. To tell the
+	 * guest what its TSC reads at a moment: RDTSC in user space plus
+	 * this.
+	 */
+	__u64 tsc_offset;
 };
 
 #define SVMK_IO 0xB5
@@ -331,8 +345,9 @@ struct svmk_run {
 #define SVMK_RUN		_IO(SVMK_IO, 0x07)
 /*
  * SVMK_GET_TSC_KHZ (argument 0): returns the guest's TSC frequency in kHz,
- * > 0. RDTSC is not intercepted and the guest TSC is the host TSC, so this
- * is the host's tsc_khz; -1/ENODEV if the host does not know it.
+ * > 0. RDTSC is not intercepted and the guest TSC is the host TSC plus an
+ * offset (run->tsc_offset), so this is the host's tsc_khz; -1/ENODEV if the
+ * host does not know it.
  */
 #define SVMK_GET_TSC_KHZ	_IO(SVMK_IO, 0x08)
 #define SVMK_SNAPSHOT		_IO(SVMK_IO, 0x09)
