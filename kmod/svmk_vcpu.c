@@ -41,6 +41,8 @@ static DEFINE_PER_CPU(struct svmk_cpu, svmk_cpu);
 static bool use_xsave;
 static u64 xcr0;
 static unsigned int fpu_size;
+/* The host keeps its CPU number in TSC_AUX (which exists with either). */
+static bool has_tsc_aux;
 
 int svmk_cpu_setup(void)
 {
@@ -64,6 +66,8 @@ int svmk_cpu_setup(void)
 		cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx);
 		fpu_size = max(ebx, 576u);
 	}
+	has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
+		      boot_cpu_has(X86_FEATURE_RDPID);
 	return 0;
 
 err_free:
@@ -99,7 +103,7 @@ static const int common_intercepts[] = {
 	INTERCEPT_TASK_SWITCH, INTERCEPT_FERR_FREEZE, INTERCEPT_SHUTDOWN,
 	INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
 	INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
-	INTERCEPT_RDTSCP, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
+	INTERCEPT_WBINVD, INTERCEPT_MONITOR,
 	INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
 	INTERCEPT_RDPRU,
 	/*
@@ -651,6 +655,11 @@ static int handle_cpuid(struct svmk_vm *vm)
 		return 1;
 	}
 	cpuid_count(leaf, sub, &a, &b, &c, &d);
+	/*
+	 * The host's values, but for what the guest cannot use, and for
+	 * which host CPU this is: APIC IDs (like TSC_AUX, see svmk_enter)
+	 * read as those of a one-CPU machine, 0.
+	 */
 	switch (leaf) {
 	case 1:
 		/* No VMX/MONITOR; a hypervisor is present; OSXSAVE is CR4's. */
@@ -658,14 +667,28 @@ static int handle_cpuid(struct svmk_vm *vm)
 		c |= BIT(31);
 		if (vm->gcr4 & X86_CR4_OSXSAVE)
 			c |= BIT(27);
+		b &= ~GENMASK(31, 24);	/* initial APIC ID */
 		break;
 	case 7:
-		if (sub == 0)
+		if (sub == 0) {
 			b &= ~BIT(10);	/* INVPCID: not for shadow paging */
+			/* PKU, OSPKE: CR4.PKE is not allowed (and is the host's) */
+			c &= ~(BIT(3) | BIT(4));
+		}
+		break;
+	case 0xb:
+	case 0x1f:
+	case 0x80000026:
+		d = 0;			/* x2APIC ID */
+		break;
+	case 0x8000001e:
+		/* Extended APIC ID; compute unit (core) and node IDs. */
+		a = 0;
+		b &= ~GENMASK(7, 0);
+		c &= ~GENMASK(7, 0);
 		break;
 	case 0x80000001:
 		c &= ~BIT(2);		/* SVM */
-		d &= ~BIT(27);		/* RDTSCP: it would show TSC_AUX */
 		break;
 	case 0x8000000a:		/* SVM features */
 		a = b = c = d = 0;
@@ -779,7 +802,6 @@ static int handle_exit(struct svmk_vm *vm)
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_RDTSCP:
 	case SVM_EXIT_RDPRU:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
@@ -888,7 +910,7 @@ static int svmk_enter(struct svmk_vm *vm)
 {
 	struct vmcb_control_area *c = &vm->vmcb->control;
 	struct svmk_cpu *cpu;
-	u64 efer, old_hsave;
+	u64 efer, old_hsave, tsc_aux = 0;
 	int ret = 0;
 
 	kernel_fpu_begin();
@@ -923,7 +945,22 @@ static int svmk_enter(struct svmk_vm *vm)
 	c->clean = 0;
 
 	asm volatile("clgi" ::: "memory");
+	/*
+	 * TSC_AUX holds the host's CPU and node number, and RDPID, which no
+	 * intercept catches, reads it (as does RDTSCP): the guest sees 0
+	 * instead. Switched with GIF clear, so no interrupt, NMI or SMI runs
+	 * host code on the guest's value, and without the MSR tracepoints.
+	 * (Linux's own kernel code never reads TSC_AUX; its vDSO does, but no
+	 * user code runs here.)
+	 */
+	if (has_tsc_aux) {
+		tsc_aux = __rdmsr(MSR_TSC_AUX);
+		if (tsc_aux)
+			__wrmsr(MSR_TSC_AUX, 0, 0);
+	}
 	svmk_vmrun(vm->vmcb_pa, vm->regs, page_to_phys(cpu->host_save));
+	if (tsc_aux)
+		__wrmsr(MSR_TSC_AUX, tsc_aux, tsc_aux >> 32);
 	asm volatile("stgi" ::: "memory");
 
 	wrmsrl(MSR_VM_HSAVE_PA, old_hsave);

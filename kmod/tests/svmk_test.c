@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -296,6 +297,26 @@ GUEST(g_tsc,
 	"mov $0x500, %dx\n out %eax, %dx\n"
 	"rdtsc\n shl $32, %rdx\n or %rdx, %rax\n mov %rax, %r14\n"
 	"mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+/*
+ * What would say which host CPU runs the guest: TSC_AUX through RDTSCP and
+ * RDPID (-1 if CPUID says there is no RDPID), the initial APIC ID (CPUID 1
+ * EBX[31:24]), the x2APIC ID (CPUID 0xb EDX), the extended APIC ID, core
+ * and node IDs (CPUID 0x8000001e EAX, EBX[7:0], ECX[7:0]); and OSPKE|PKU
+ * (CPUID 7 ECX[4:3]). One OUT each.
+ */
+GUEST(g_host_cpu,
+	"rdtscp\n mov %ecx, %eax\n mov $0x500, %dx\n out %eax, %dx\n"
+	"mov $7, %eax\n xor %ecx, %ecx\n cpuid\n mov $-1, %eax\n"
+	"bt $22, %ecx\n jnc 1f\n .byte 0xf3, 0x0f, 0xc7, 0xf8\n"	/* rdpid */
+	"1: mov $0x500, %dx\n out %eax, %dx\n"
+	"mov $1, %eax\n cpuid\n mov %ebx, %eax\n shr $24, %eax\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	"mov $0xb, %eax\n xor %ecx, %ecx\n cpuid\n mov %edx, %eax\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	"mov $0x8000001e, %eax\n cpuid\n mov $0x500, %dx\n out %eax, %dx\n"
+	"movzbl %bl, %eax\n out %eax, %dx\n movzbl %cl, %eax\n out %eax, %dx\n"
+	"mov $7, %eax\n xor %ecx, %ecx\n cpuid\n mov %ecx, %eax\n"
+	"and $0x18, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n");
 
 /* Fault stubs, one per vector, 16 bytes apart: report the vector, halt. */
 static void make_stub(uint8_t *p, int vec)
@@ -1654,6 +1675,61 @@ static int t_tsc(struct vm *vm)
 	return 0;
 }
 
+/* The host CPU's TSC_AUX (RDTSCP in user space). */
+static uint32_t host_tsc_aux(void)
+{
+	uint32_t lo, hi, aux;
+
+	asm volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+	return aux;
+}
+
+/*
+ * TSC_AUX through RDTSCP and RDPID, and CPUID's APIC IDs, on host CPU 1
+ * (whose TSC_AUX is not 0): all 0. QEMU's TCG (7.2) has no RDPID; then
+ * RDTSCP shows the TSC_AUX RDPID would read.
+ */
+static int host_cpu_hidden(struct vm *vm)
+{
+	static const char *const what[] = {
+		"RDTSCP's TSC_AUX", "RDPID", "initial APIC ID", "x2APIC ID",
+		"extended APIC ID", "core ID", "node ID", "PKU|OSPKE" };
+	uint32_t aux = host_tsc_aux(), v;
+	int i;
+
+	CHECK(aux != 0, "host TSC_AUX is 0 on CPU 1: nothing to hide");
+	if (vm_setup(vm, g_host_cpu, g_host_cpu_end, 0))
+		return -1;
+	for (i = 0; i < 8; i++) {
+		if (expect_port(vm, 0x500, &v))
+			return -1;
+		if (i == 1 && v == ~0u) {
+			printf("     no RDPID on this CPU: TSC_AUX seen through "
+			       "RDTSCP only\n");
+			continue;
+		}
+		CHECK(v == 0, "the guest's %s is %#x (host TSC_AUX %#x)",
+		      what[i], v, aux);
+	}
+	printf("     host TSC_AUX here %#x, the guest's 0\n", aux);
+	return expect_reason(vm, SVMK_EXIT_HLT);
+}
+
+static int t_host_cpu(struct vm *vm)
+{
+	cpu_set_t one, all;
+	int r;
+
+	CHECK(sched_getaffinity(0, sizeof(all), &all) == 0, "getaffinity");
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0,
+	      "cannot run on CPU 1: %s", strerror(errno));
+	r = host_cpu_hidden(vm);
+	sched_setaffinity(0, sizeof(all), &all);
+	return r;
+}
+
 static const struct {
 	const char *name;
 	guest_test_fn fn;
@@ -1701,6 +1777,7 @@ static const struct {
 	{ "lazy-pin-unpinnable", t_lazy_pin_unpinnable },
 	{ "shadow-table-bound", t_shadow_bound },
 	{ "guest-tsc-offset", t_tsc },
+	{ "host-cpu-hidden", t_host_cpu },
 };
 
 static void run_guest_test(int i, int paging)

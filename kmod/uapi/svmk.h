@@ -37,12 +37,17 @@
  * reflects the guest's own faults; #AC is intercepted and reflected (so that
  * a guest cannot hang the CPU in an #AC delivery loop); a machine check
  * during guest execution goes to the host's handler. Guest RDMSR,
- * WRMSR, RDPMC and debug-register accesses get #GP; SVM instructions,
- * RDTSCP, MONITOR/MWAIT get #UD; XSETBV may only keep the host's XCR0.
- * RDTSC is not intercepted: the guest's TSC is the host's plus
- * run->tsc_offset, about 0 when the VM was created.
- * CPUID shows the host's features minus SVM, VMX, MONITOR, RDTSCP and
- * INVPCID, plus the hypervisor bit.
+ * WRMSR, RDPMC and debug-register accesses get #GP; SVM instructions and
+ * MONITOR/MWAIT get #UD; XSETBV may only keep the host's XCR0. RDTSC and
+ * RDTSCP are not intercepted: the guest's TSC is the host's plus
+ * run->tsc_offset, about 0 when the VM was created. TSC_AUX, where the
+ * host keeps its CPU number and which RDTSCP and RDPID (which cannot be
+ * intercepted) read, is 0 while the guest runs.
+ * CPUID shows the host's features minus SVM, VMX, MONITOR, INVPCID and
+ * PKU, plus the hypervisor bit; it tells the guest nothing of which
+ * host CPU runs it: the APIC IDs (leaf 1 EBX[31:24], the x2APIC ID of
+ * leaves 0xb, 0x1f and 0x80000026) and leaf 0x8000001e's extended APIC,
+ * core and node IDs read 0.
  */
 #ifndef _UAPI_SVMK_H
 #define _UAPI_SVMK_H
