@@ -21,6 +21,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
+#include <asm/spec-ctrl.h>
 #include <asm/traps.h>
 #include <asm/svm.h>
 
@@ -929,11 +930,14 @@ static int svmk_enter(struct svmk_vm *vm)
 
 	/*
 	 * As KVM: a barrier when this CPU switches to another VM, so that
-	 * branch predictions one guest trained cannot steer another.
+	 * branch predictions one guest trained cannot steer another; not
+	 * needed if every #VMEXIT has one (IBPB_ON_VMEXIT: retbleed=ibpb,
+	 * spec_rstack_overflow=ibpb or ibpb-vmexit; see svmk_entry.S).
 	 */
 	if (cpu->last_vmcb != vm->vmcb) {
 		cpu->last_vmcb = vm->vmcb;
-		indirect_branch_prediction_barrier();
+		if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+			indirect_branch_prediction_barrier();
 	}
 
 	/*
@@ -958,9 +962,31 @@ static int svmk_enter(struct svmk_vm *vm)
 		if (tsc_aux)
 			__wrmsr(MSR_TSC_AUX, 0, 0);
 	}
+	/*
+	 * As KVM: SSBD set through VIRT_SPEC_CTRL or LS_CFG is the guest's,
+	 * off (it cannot write the MSR), and the host's again after. With
+	 * V_SPEC_CTRL, SSBD is in SPEC_CTRL, which the processor switches;
+	 * without, svmk_vmrun() switches SPEC_CTRL.
+	 */
+	if (!static_cpu_has(X86_FEATURE_V_SPEC_CTRL))
+		x86_spec_ctrl_set_guest(0);
+	/* Zen 1: a stale quotient of the host's last DIV must not reach it. */
+	amd_clear_divider();
+
 	svmk_vmrun(vm->vmcb_pa, vm->regs, page_to_phys(cpu->host_save));
+
+	if (!static_cpu_has(X86_FEATURE_V_SPEC_CTRL))
+		x86_spec_ctrl_restore_host(0);
 	if (tsc_aux)
 		__wrmsr(MSR_TSC_AUX, tsc_aux, tsc_aux >> 32);
+	/*
+	 * VMSCAPE (vmscape=ibpb): the branch predictions the guest trained
+	 * must not steer the monitor either; the flag makes the return to
+	 * user space an IBPB. On this CPU, before preemption may move us, as
+	 * KVM does.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
 	asm volatile("stgi" ::: "memory");
 
 	wrmsrl(MSR_VM_HSAVE_PA, old_hsave);
