@@ -160,6 +160,9 @@ void svmk_get_regs(struct svmk_vm *vm, struct svmk_regs *r);
 int svmk_set_regs(struct svmk_vm *vm, const struct svmk_regs *r);
 void svmk_get_sregs(struct svmk_vm *vm, struct svmk_sregs *s);
 int svmk_set_sregs(struct svmk_vm *vm, const struct svmk_sregs *s);
+/* SVMK_GET_MSRS and SVMK_SET_MSRS (0 or -EINVAL) of vm's vCPU. */
+void svmk_get_msrs(struct svmk_vm *vm, struct svmk_msrs *m);
+int svmk_set_msrs(struct svmk_vm *vm, const struct svmk_msrs *m);
 /* SVMK_SNAPSHOT and SVMK_RESTORE of vm's vCPU: 0 or -errno (uapi/svmk.h). */
 int svmk_snapshot(struct svmk_vm *vm);
 int svmk_restore(struct svmk_vm *vm);

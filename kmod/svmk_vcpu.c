@@ -410,6 +410,42 @@ int svmk_set_sregs(struct svmk_vm *vm, const struct svmk_sregs *s)
 	return 0;
 }
 
+/* --- system-call MSRs ------------------------------------------------------ */
+
+/* 4-level paging: the guest cannot turn on LA57. */
+static bool canonical(u64 addr)
+{
+	return ((s64)addr << 16) >> 16 == (s64)addr;
+}
+
+/* They live in the VMCB save area, which VMLOAD loads before each VMRUN. */
+void svmk_get_msrs(struct svmk_vm *vm, struct svmk_msrs *m)
+{
+	const struct vmcb_save_area *v = &vm->vmcb->save;
+
+	m->star = v->star;
+	m->lstar = v->lstar;
+	m->cstar = v->cstar;
+	m->sfmask = v->sfmask;
+	m->kernel_gs_base = v->kernel_gs_base;
+}
+
+/* What WRMSR would refuse with #GP is EINVAL (VMLOAD does not check). */
+int svmk_set_msrs(struct svmk_vm *vm, const struct svmk_msrs *m)
+{
+	struct vmcb_save_area *v = &vm->vmcb->save;
+
+	if (!canonical(m->lstar) || !canonical(m->cstar) ||
+	    !canonical(m->kernel_gs_base) || upper_32_bits(m->sfmask))
+		return -EINVAL;
+	v->star = m->star;
+	v->lstar = m->lstar;
+	v->cstar = m->cstar;
+	v->sfmask = m->sfmask;
+	v->kernel_gs_base = m->kernel_gs_base;
+	return 0;
+}
+
 /* --- snapshot ------------------------------------------------------------ */
 
 /*

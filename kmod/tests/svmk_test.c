@@ -317,6 +317,34 @@ GUEST(g_host_cpu,
 	"movzbl %bl, %eax\n out %eax, %dx\n movzbl %cl, %eax\n out %eax, %dx\n"
 	"mov $7, %eax\n xor %ecx, %ecx\n cpuid\n mov %ecx, %eax\n"
 	"and $0x18, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+/*
+ * SYSCALL from CPL 3 with DF set, to g_sys_entry at CPL 0, which reports
+ * CS, SS, RCX, R11, its RFLAGS and the dword at the GS base after SWAPGS,
+ * then SYSRETQ; back at CPL 3: CS, SS, RFLAGS; then HLT (#GP at CPL 3).
+ */
+GUEST(g_sys_user,
+	"std\n mov $0x12345678, %r11d\n syscall\n"
+	".globl g_sys_user_ret\n g_sys_user_ret:\n"
+	"mov $0x500, %dx\n mov %cs, %eax\n out %eax, %dx\n"
+	"mov %ss, %eax\n out %eax, %dx\n pushfq\n pop %rax\n out %eax, %dx\n"
+	"hlt\n");
+extern const uint8_t g_sys_user_ret[];
+GUEST(g_sys_entry,
+	"mov $0x500, %dx\n mov %cs, %eax\n out %eax, %dx\n"
+	"mov %ss, %eax\n out %eax, %dx\n mov %ecx, %eax\n out %eax, %dx\n"
+	"mov %r11d, %eax\n out %eax, %dx\n pushfq\n pop %rax\n out %eax, %dx\n"
+	"swapgs\n mov %gs:0, %eax\n swapgs\n out %eax, %dx\n sysretq\n");
+/* FS and GS bases at CPL 3 (CR4.FSGSBASE), read through and back. */
+GUEST(g_fsgsbase,
+	"mov $0x60000, %eax\n wrfsbase %rax\n mov $0x5fff8, %eax\n"
+	"wrgsbase %rax\n mov $0x500, %dx\n mov %fs:0, %eax\n out %eax, %dx\n"
+	"mov %gs:8, %eax\n out %eax, %dx\n rdfsbase %rax\n out %eax, %dx\n"
+	"rdgsbase %rax\n out %eax, %dx\n hlt\n");
+/* CPL 0 sets CR4.FSGSBASE itself (shadow mode: an intercepted write). */
+GUEST(g_cr4_fsgsbase,
+	"mov %cr4, %rax\n or $0x10000, %eax\n mov %rax, %cr4\n"
+	"mov $0x100000, %eax\n wrfsbase %rax\n mov $0x500, %dx\n"
+	"mov %fs:0, %eax\n out %eax, %dx\n hlt\n");
 
 /* Fault stubs, one per vector, 16 bytes apart: report the vector, halt. */
 static void make_stub(uint8_t *p, int vec)
@@ -1730,6 +1758,141 @@ static int t_host_cpu(struct vm *vm)
 	return r;
 }
 
+/*
+ * SYSCALL at CPL 3 lands at LSTAR at CPL 0 with RCX, R11 and RFLAGS as
+ * architected, SWAPGS finds KERNEL_GS_BASE, SYSRETQ goes back; the MSRs
+ * are checked as WRMSR would and come back from a snapshot.
+ */
+static int t_syscall(struct vm *vm)
+{
+	const struct svmk_msrs a = {
+		.star = 0x13ull << 48 | 0x08ull << 32,
+		.lstar = G_KCODE,
+		.cstar = 0xffffffff80001000ull,
+		.sfmask = 0x47700,	/* TF DF IF IOPL NT AC, as Linux */
+		.kernel_gs_base = G_DATA,
+	};
+	const struct svmk_msrs b = { 1, G_KCODE + 0x800, 2, 0x100, 0x3000 };
+	uint32_t ret_rip = G_UCODE + (g_sys_user_ret - g_sys_user);
+	struct svmk_msrs m, bad;
+	struct svmk_sregs sr;
+
+	if (vm_setup(vm, g_sys_user, g_sys_user_end, 3))
+		return -1;
+	memcpy(vm->mem + G_KCODE, g_sys_entry, g_sys_entry_end - g_sys_entry);
+	*(uint32_t *)(vm->mem + G_DATA) = 0xabcd1234;
+	CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &sr) == 0, "GET_SREGS");
+	sr.efer |= 1;		/* SCE */
+	CHECK(ioctl(vm->fd, SVMK_SET_SREGS, &sr) == 0, "SET_SREGS: %s",
+	      strerror(errno));
+
+	memset(&m, 0xee, sizeof(m));
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0, "GET_MSRS: %s",
+	      strerror(errno));
+	CHECK(!m.star && !m.lstar && !m.cstar && !m.sfmask &&
+	      !m.kernel_gs_base, "a new VM's MSRs are not 0");
+	bad = a, bad.lstar = 1ull << 47;
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, &bad), EINVAL);
+	bad = a, bad.cstar = 0x0000800000000000ull;
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, &bad), EINVAL);
+	bad = a, bad.kernel_gs_base = 0x8000000000000000ull;
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, &bad), EINVAL);
+	bad = a, bad.sfmask = 1ull << 32;
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, &bad), EINVAL);
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, (void *)8), EFAULT);
+	EXPECT_ERR(ioctl(vm->fd, SVMK_GET_MSRS, (void *)8), EFAULT);
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0 && !m.lstar,
+	      "a refused SET_MSRS changed them");
+
+	CHECK(ioctl(vm->fd, SVMK_SET_MSRS, &a) == 0, "SET_MSRS: %s",
+	      strerror(errno));
+	CHECK(ioctl(vm->fd, SVMK_SNAPSHOT, 0) == 0, "SNAPSHOT: %s",
+	      strerror(errno));
+	CHECK(ioctl(vm->fd, SVMK_SET_MSRS, &b) == 0, "SET_MSRS b");
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0 && !memcmp(&m, &b, sizeof(m)),
+	      "GET_MSRS is not what SET_MSRS set");
+	CHECK(ioctl(vm->fd, SVMK_RESTORE, 0) == 0, "RESTORE: %s",
+	      strerror(errno));
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0 && !memcmp(&m, &a, sizeof(m)),
+	      "RESTORE did not bring the MSRs back (lstar %#llx)",
+	      (unsigned long long)m.lstar);
+
+	/* At LSTAR: kernel CS and SS, RCX, R11 (DF set), DF masked, GS. */
+	if (expect_out(vm, 0x500, 4, SEL_KCODE) ||
+	    expect_out(vm, 0x500, 4, SEL_KDATA) ||
+	    expect_out(vm, 0x500, 4, ret_rip) ||
+	    expect_out(vm, 0x500, 4, 0x402) ||
+	    expect_out(vm, 0x500, 4, 0x2) ||
+	    expect_out(vm, 0x500, 4, 0xabcd1234))
+		return -1;
+	/* After SYSRETQ: CPL 3 again, RFLAGS from R11. */
+	if (expect_out(vm, 0x500, 4, SEL_UCODE) ||
+	    expect_out(vm, 0x500, 4, SEL_UDATA) ||
+	    expect_out(vm, 0x500, 4, 0x402) || expect_fault(vm, 13, 0, -1))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0 && !memcmp(&m, &a, sizeof(m)),
+	      "the MSRs changed while the guest ran (kgs %#llx)",
+	      (unsigned long long)m.kernel_gs_base);
+	return 0;
+}
+
+/* Set CR4 bits on top of vm_setup()'s. */
+static int add_cr4(struct vm *vm, uint64_t bits)
+{
+	struct svmk_sregs sr;
+
+	CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &sr) == 0, "GET_SREGS");
+	sr.cr4 |= bits;
+	CHECK(ioctl(vm->fd, SVMK_SET_SREGS, &sr) == 0, "SET_SREGS cr4 %#llx: %s",
+	      (unsigned long long)sr.cr4, strerror(errno));
+	return 0;
+}
+
+#define CR4_FSGSBASE	(1ull << 16)
+#define CR4_OSXSAVE	(1ull << 18)
+
+/* WRFSBASE/WRGSBASE at CPL 3 with CR4.FSGSBASE, as a guest's TLS would. */
+static int t_fsgsbase(struct vm *vm)
+{
+	struct svmk_sregs sr;
+
+	*(uint32_t *)(vm->mem + G_URO) = 0x77;
+	if (vm_setup(vm, g_fsgsbase, g_fsgsbase_end, 3) ||
+	    add_cr4(vm, CR4_FSGSBASE) || expect_out(vm, 0x500, 4, 0x77) ||
+	    expect_out(vm, 0x500, 4, 0x77) ||
+	    expect_out(vm, 0x500, 4, G_URO) ||
+	    expect_out(vm, 0x500, 4, G_URO - 8))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &sr) == 0, "GET_SREGS");
+	CHECK(sr.fs.base == G_URO && sr.gs.base == G_URO - 8,
+	      "fs base %#llx gs base %#llx", (unsigned long long)sr.fs.base,
+	      (unsigned long long)sr.gs.base);
+	return expect_fault(vm, 13, 0, -1);
+}
+
+/* Without CR4.FSGSBASE the same code gets #UD. */
+static int t_fsgsbase_off(struct vm *vm)
+{
+	return vm_setup(vm, g_fsgsbase, g_fsgsbase_end, 3) ||
+	       expect_fault(vm, 6, -1, -1);
+}
+
+/* The guest sets CR4.FSGSBASE itself (in shadow mode svmk checks it). */
+static int t_fsgsbase_cr4(struct vm *vm)
+{
+	struct svmk_sregs sr;
+
+	*(uint32_t *)(vm->mem + G_DATA) = 0x4242;
+	if (vm_setup(vm, g_cr4_fsgsbase, g_cr4_fsgsbase_end, 0) ||
+	    expect_out(vm, 0x500, 4, 0x4242))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &sr) == 0 &&
+	      (sr.cr4 & CR4_FSGSBASE) && sr.fs.base == G_DATA,
+	      "cr4 %#llx fs base %#llx", (unsigned long long)sr.cr4,
+	      (unsigned long long)sr.fs.base);
+	return expect_reason(vm, SVMK_EXIT_HLT);
+}
+
 static const struct {
 	const char *name;
 	guest_test_fn fn;
@@ -1778,6 +1941,10 @@ static const struct {
 	{ "shadow-table-bound", t_shadow_bound },
 	{ "guest-tsc-offset", t_tsc },
 	{ "host-cpu-hidden", t_host_cpu },
+	{ "syscall-sysret-msrs", t_syscall },
+	{ "fsgsbase-cpl3", t_fsgsbase },
+	{ "fsgsbase-off-ud", t_fsgsbase_off },
+	{ "fsgsbase-cr4-write", t_fsgsbase_cr4 },
 };
 
 static void run_guest_test(int i, int paging)

@@ -64,8 +64,8 @@
  * 2: the guest's TSC is no longer the host's but offset to start near 0
  * (run->tsc_offset); user space written for 1, which tells the guest the
  * host's RDTSC as its TSC, would give it a clock far in the future, so it
- * must refuse 2. Added with it, keeping every layout: tsc_offset at the
- * end of struct svmk_run.
+ * must refuse 2. Added since, keeping every layout: tsc_offset at the end
+ * of struct svmk_run, SVMK_GET_MSRS and SVMK_SET_MSRS.
  */
 #define SVMK_API_VERSION 2
 
@@ -152,6 +152,26 @@ struct svmk_sregs {
 	struct svmk_dtable gdt, idt;
 	__u64 cr0, cr2, cr3, cr4;
 	__u64 efer;
+};
+
+/*
+ * SVMK_GET_MSRS and SVMK_SET_MSRS: the guest's system-call MSRs, which a
+ * guest kernel sets up with WRMSR on hardware (svmk refuses it every WRMSR,
+ * so user space sets them). With EFER.SCE in svmk_sregs.efer, SYSCALL at
+ * CPL 3 enters CPL 0 at lstar with CS = star[47:32], SS = star[47:32] + 8,
+ * RCX = the next RIP, R11 = RFLAGS, RFLAGS &= ~sfmask; SYSRET returns with
+ * CS = star[63:48] + 16, SS = star[63:48] + 8 (64-bit). kernel_gs_base is
+ * what SWAPGS exchanges with the GS base. SVMK_SET_MSRS refuses (EINVAL)
+ * what WRMSR would: non-canonical lstar, cstar or kernel_gs_base, and any
+ * of bits 63:32 of sfmask. All five are 0 in a new VM, and SVMK_SNAPSHOT
+ * and SVMK_RESTORE include them.
+ */
+struct svmk_msrs {
+	__u64 star;		/* MSR 0xc0000081 */
+	__u64 lstar;		/* 0xc0000082: 64-bit SYSCALL target */
+	__u64 cstar;		/* 0xc0000083: compatibility-mode SYSCALL target */
+	__u64 sfmask;		/* 0xc0000084: RFLAGS bits SYSCALL clears */
+	__u64 kernel_gs_base;	/* 0xc0000102 */
 };
 
 /*
@@ -359,5 +379,7 @@ struct svmk_run {
 #define SVMK_RESTORE		_IO(SVMK_IO, 0x0a)
 #define SVMK_ENABLE_DIRTY_LOG	_IO(SVMK_IO, 0x0b)
 #define SVMK_GET_DIRTY_LOG	_IOW(SVMK_IO, 0x0c, struct svmk_dirty_log)
+#define SVMK_GET_MSRS		_IOR(SVMK_IO, 0x0d, struct svmk_msrs)
+#define SVMK_SET_MSRS		_IOW(SVMK_IO, 0x0e, struct svmk_msrs)
 
 #endif /* _UAPI_SVMK_H */
