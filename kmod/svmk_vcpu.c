@@ -916,6 +916,15 @@ static void svmk_machine_check(void)
 
 static void fpu_load(void *img)
 {
+	/*
+	 * AMD CPUs without XSAVEERPTR (Zen 1 and older) restore the x87
+	 * FIP, FDP and FOP only with an exception pending: the guest would
+	 * read those of the last x87 instruction anyone ran on this CPU, not
+	 * its own (nor, after SVMK_RESTORE, its snapshot's). Set them to a
+	 * fixed value first, as Linux does for tasks and so for KVM guests.
+	 */
+	if (static_cpu_has_bug(X86_BUG_FXSAVE_LEAK))
+		asm volatile("fnclex\n\temms\n\tfildl %0" : : "m"(*(u32 *)img));
 	if (use_xsave)
 		asm volatile("xrstor64 %0"
 			     : : "m"(*(u8 *)img), "a"((u32)xcr0),

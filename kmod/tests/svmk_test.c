@@ -345,6 +345,41 @@ GUEST(g_cr4_fsgsbase,
 	"mov %cr4, %rax\n or $0x10000, %eax\n mov %rax, %cr4\n"
 	"mov $0x100000, %eax\n wrfsbase %rax\n mov $0x500, %dx\n"
 	"mov %fs:0, %eax\n out %eax, %dx\n hlt\n");
+/* A VEX instruction (AVX), then an OUT. */
+GUEST(g_vex, "vxorps %ymm1, %ymm1, %ymm1\n vcmpps $0xf, %ymm1, %ymm1, %ymm2\n"
+	"vmovd %xmm2, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+/*
+ * Everything a CPL-3 program can set (CR4.FSGSBASE on): it sets a state,
+ * OUTs on 0x500 (the test takes a snapshot), reports it (g_cpl3_report),
+ * changes all of it, OUTs on 0x501, and reports and changes again forever.
+ */
+GUEST(g_cpl3_state,
+	"mov $0x60000, %eax\n wrfsbase %rax\n mov $0x5f000, %eax\n"
+	"wrgsbase %rax\n fninit\n fld1\n fldpi\n push $0x27f\n fldcw (%rsp)\n"
+	"pop %rax\n movabs $0x1111222233334444, %rax\n movq %rax, %xmm0\n"
+	"movq %rax, %xmm15\n push $0x9f80\n ldmxcsr (%rsp)\n pop %rax\n"
+	"xor %eax, %eax\n mov %eax, %es\n std\n mov $0xb1, %ebx\n"
+	"mov $0xc1, %ecx\n mov $0xa8, %r8d\n mov $0xaf, %r15d\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	/* report: FCW, FSW, st0 and st1 as floats, xmm0, xmm15 (high half), */
+	/* MXCSR, FS base, GS base, ES, RFLAGS, rbx, r15 */
+	"1: mov $0x502, %dx\n sub $8, %rsp\n fnstcw (%rsp)\n movzwl (%rsp), %eax\n"
+	"out %eax, %dx\n fnstsw %ax\n movzwl %ax, %eax\n out %eax, %dx\n"
+	"fsts (%rsp)\n mov (%rsp), %eax\n out %eax, %dx\n fxch\n"
+	"fsts (%rsp)\n fxch\n mov (%rsp), %eax\n out %eax, %dx\n"
+	"movd %xmm0, %eax\n out %eax, %dx\n pextrd $1, %xmm15, %eax\n"
+	"out %eax, %dx\n stmxcsr (%rsp)\n mov (%rsp), %eax\n out %eax, %dx\n"
+	"add $8, %rsp\n rdfsbase %rax\n out %eax, %dx\n rdgsbase %rax\n"
+	"out %eax, %dx\n mov %es, %eax\n out %eax, %dx\n pushfq\n pop %rax\n"
+	"out %eax, %dx\n mov %ebx, %eax\n out %eax, %dx\n mov %r15d, %eax\n"
+	"out %eax, %dx\n"
+	/* change it all */
+	"xor %eax, %eax\n wrfsbase %rax\n wrgsbase %rax\n fninit\n"
+	"pxor %xmm0, %xmm0\n pcmpeqd %xmm15, %xmm15\n push $0x1f80\n"
+	"ldmxcsr (%rsp)\n pop %rax\n mov $0x1b, %eax\n mov %eax, %es\n"
+	"cld\n inc %ebx\n inc %ecx\n inc %r8d\n inc %r15d\n"
+	"mov $0x501, %dx\n out %eax, %dx\n jmp 1b\n");
+#define CPL3_REPORTS 13
 
 /* Fault stubs, one per vector, 16 bytes apart: report the vector, halt. */
 static void make_stub(uint8_t *p, int vec)
@@ -1893,6 +1928,76 @@ static int t_fsgsbase_cr4(struct vm *vm)
 	return expect_reason(vm, SVMK_EXIT_HLT);
 }
 
+/*
+ * XCR0 stays the host's while the guest runs, so AVX state is unusable
+ * only because CR4.OSXSAVE is clear, as the monitor leaves it: VEX
+ * instructions get #UD. With OSXSAVE the same code runs.
+ */
+static int t_vex_ud(struct vm *vm)
+{
+	return vm_setup(vm, g_vex, g_vex_end, 3) || expect_fault(vm, 6, -1, -1);
+}
+
+static int t_vex_osxsave(struct vm *vm)
+{
+	return vm_setup(vm, g_vex, g_vex_end, 3) ||
+	       add_cr4(vm, CR4_OSXSAVE) ||
+	       expect_out(vm, 0x500, 4, 0xffffffff);
+}
+
+/*
+ * SVMK_RESTORE gives back every register a CPL-3 program can write (the
+ * general registers and RFLAGS, segment selectors, FS and GS bases, x87,
+ * SSE, MXCSR; AVX and beyond need CR4.OSXSAVE, above), as g_cpl3_state
+ * reports them, and as SVMK_GET_(S)REGS show them.
+ */
+static int t_snapshot_cpl3(struct vm *vm)
+{
+	static const char *const what[CPL3_REPORTS] = {
+		"FCW", "FSW", "st0", "st1", "xmm0", "xmm15[63:32]", "MXCSR",
+		"FS base", "GS base", "ES", "RFLAGS", "rbx", "r15" };
+	static const uint32_t want[CPL3_REPORTS] = {
+		0x27f, 0x3000, 0x40490fdb, 0x3f800000, 0x33334444, 0x11112222,
+		0x9f80, 0x60000, 0x5f000, 0, 0x402, 0xb1, 0xaf };
+	uint32_t got[2][CPL3_REPORTS];
+	struct svmk_regs r0, r1;
+	struct svmk_sregs s0, s1;
+	int round, i;
+
+	if (vm_setup(vm, g_cpl3_state, g_cpl3_state_end, 3) ||
+	    add_cr4(vm, CR4_FSGSBASE) || expect_port(vm, 0x500, NULL))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_SNAPSHOT, 0) == 0, "SNAPSHOT: %s",
+	      strerror(errno));
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r0) == 0 &&
+	      ioctl(vm->fd, SVMK_GET_SREGS, &s0) == 0, "GET_(S)REGS");
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < CPL3_REPORTS; i++)
+			if (expect_port(vm, 0x502, &got[round][i]))
+				return -1;
+		if (expect_port(vm, 0x501, NULL))
+			return -1;
+		for (i = 0; i < CPL3_REPORTS; i++)
+			CHECK(got[round][i] == want[i] ||
+			      (i == 10 && (got[round][i] & 0x400)),
+			      "round %d: %s %#x, want %#x", round, what[i],
+			      got[round][i], want[i]);
+		CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &s1) == 0, "GET_SREGS");
+		CHECK(s1.fs.base == 0 && s1.gs.base == 0 &&
+		      s1.es.selector == SEL_UDATA, "the guest changed nothing");
+		CHECK(ioctl(vm->fd, SVMK_RESTORE, 0) == 0, "RESTORE: %s",
+		      strerror(errno));
+		CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r1) == 0 &&
+		      ioctl(vm->fd, SVMK_GET_SREGS, &s1) == 0, "GET_(S)REGS");
+		CHECK(!memcmp(&r0, &r1, sizeof(r0)), "regs differ: rbx %#llx",
+		      (unsigned long long)r1.rbx);
+		CHECK(!memcmp(&s0, &s1, sizeof(s0)),
+		      "sregs differ: fs base %#llx es %#x",
+		      (unsigned long long)s1.fs.base, s1.es.selector);
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	guest_test_fn fn;
@@ -1945,6 +2050,9 @@ static const struct {
 	{ "fsgsbase-cpl3", t_fsgsbase },
 	{ "fsgsbase-off-ud", t_fsgsbase_off },
 	{ "fsgsbase-cr4-write", t_fsgsbase_cr4 },
+	{ "vex-no-osxsave-ud", t_vex_ud },
+	{ "vex-osxsave", t_vex_osxsave },
+	{ "snapshot-cpl3-state", t_snapshot_cpl3 },
 };
 
 static void run_guest_test(int i, int paging)

@@ -38,11 +38,12 @@
  * a guest cannot hang the CPU in an #AC delivery loop); a machine check
  * during guest execution goes to the host's handler. Guest RDMSR,
  * WRMSR, RDPMC and debug-register accesses get #GP; SVM instructions and
- * MONITOR/MWAIT get #UD; XSETBV may only keep the host's XCR0. RDTSC and
- * RDTSCP are not intercepted: the guest's TSC is the host's plus
- * run->tsc_offset, about 0 when the VM was created. TSC_AUX, where the
- * host keeps its CPU number and which RDTSCP and RDPID (which cannot be
- * intercepted) read, is 0 while the guest runs.
+ * MONITOR/MWAIT get #UD; XSETBV may only keep the host's XCR0 (so AVX and
+ * later state need the guest's CR4.OSXSAVE: without it VEX instructions
+ * get #UD). RDTSC and RDTSCP are not intercepted: the guest's TSC is the
+ * host's plus run->tsc_offset, about 0 when the VM was created. TSC_AUX,
+ * where the host keeps its CPU number and which RDTSCP and RDPID (which
+ * cannot be intercepted) read, is 0 while the guest runs.
  * CPUID shows the host's features minus SVM, VMX, MONITOR, INVPCID and
  * PKU, plus the hypervisor bit; it tells the guest nothing of which
  * host CPU runs it: the APIC IDs (leaf 1 EBX[31:24], the x2APIC ID of
