@@ -66,6 +66,7 @@ struct svmk_shadow {
 	struct svmk_sh_root roots[SVMK_SH_ROOTS];
 	struct svmk_sh_root *cur;	/* the root of gcr3 */
 	unsigned int npages;	/* pages on the roots' lists, all roots */
+	unsigned int max_pages;	/* bound on npages (see svmk_shadow.c) */
 	u64 clock;
 	/* Bitmaps over guest frames, cleared by a full zap. */
 	unsigned long *pt;	/* read as a table by a walk filling a leaf */
@@ -159,6 +160,9 @@ void svmk_get_regs(struct svmk_vm *vm, struct svmk_regs *r);
 int svmk_set_regs(struct svmk_vm *vm, const struct svmk_regs *r);
 void svmk_get_sregs(struct svmk_vm *vm, struct svmk_sregs *s);
 int svmk_set_sregs(struct svmk_vm *vm, const struct svmk_sregs *s);
+/* SVMK_GET_MSRS and SVMK_SET_MSRS (0 or -EINVAL) of vm's vCPU. */
+void svmk_get_msrs(struct svmk_vm *vm, struct svmk_msrs *m);
+int svmk_set_msrs(struct svmk_vm *vm, const struct svmk_msrs *m);
 /* SVMK_SNAPSHOT and SVMK_RESTORE of vm's vCPU: 0 or -errno (uapi/svmk.h). */
 int svmk_snapshot(struct svmk_vm *vm);
 int svmk_restore(struct svmk_vm *vm);

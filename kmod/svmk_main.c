@@ -101,6 +101,7 @@ static long svmk_ioctl_locked(struct svmk_vm *vm, unsigned int cmd,
 		struct svmk_regs regs;
 		struct svmk_sregs sregs;
 		struct svmk_dirty_log log;
+		struct svmk_msrs msrs;
 	} u;
 	long ret;
 
@@ -133,6 +134,13 @@ static long svmk_ioctl_locked(struct svmk_vm *vm, unsigned int cmd,
 		if (copy_from_user(&u.sregs, argp, sizeof(u.sregs)))
 			return -EFAULT;
 		return svmk_set_sregs(vm, &u.sregs);
+	case SVMK_GET_MSRS:
+		svmk_get_msrs(vm, &u.msrs);
+		return copy_to_user(argp, &u.msrs, sizeof(u.msrs)) ? -EFAULT : 0;
+	case SVMK_SET_MSRS:
+		if (copy_from_user(&u.msrs, argp, sizeof(u.msrs)))
+			return -EFAULT;
+		return svmk_set_msrs(vm, &u.msrs);
 	case SVMK_RUN:
 		if (arg)
 			return -EINVAL;
@@ -163,7 +171,7 @@ static long svmk_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	if (cmd == SVMK_GET_TSC_KHZ) {
 		if (arg)
 			return -EINVAL;
-		/* RDTSC is not intercepted: the guest TSC is the host's. */
+		/* The guest TSC is the host's plus an offset: same rate. */
 		return tsc_khz ? tsc_khz : -ENODEV;
 	}
 	/* Like KVM: the VM belongs to the process that created it. */

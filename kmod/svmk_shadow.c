@@ -67,8 +67,20 @@
 
 #include "svmk.h"
 
-/* Bound on shadow table pages per VM (16 MiB, all roots); past it, zap. */
-#define SHADOW_MAX_PAGES 4096
+/*
+ * Bound on the shadow table pages under the roots, all roots together: one
+ * per SH_GUEST_PAGES_PER_TABLE pages of guest memory, at least SH_MIN_PAGES;
+ * past it, zap (the guest refaults what it needs). A guest that maps each of
+ * its pages once needs one table per 512 of them per address space, so
+ * 1/64 leaves room for the 4 cached roots and their upper levels (4096 for
+ * 1 GiB, the earlier fixed bound); KVM scales its limit the same way (20
+ * per mille of guest pages, at least 64). The floor lets 4 address spaces
+ * of a tiny guest keep a dozen 2 MiB regions each. Without the scaling, a
+ * guest of a few pages that maps them at many addresses made svmk allocate
+ * up to 16 MiB of tables.
+ */
+#define SH_GUEST_PAGES_PER_TABLE 64
+#define SH_MIN_PAGES 64
 
 /* Intermediate shadow entries allow everything; the leaf decides. */
 #define SH_TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
@@ -91,6 +103,7 @@ static void root_clear(struct svmk_vm *vm, struct svmk_sh_root *r)
 		__free_page(pg);
 		vm->sh.npages--;
 	}
+	vm->run->shadow_pages = vm->sh.npages;
 	clear_page(r->pml4);
 	r->valid = false;
 }
@@ -169,6 +182,8 @@ int svmk_shadow_init(struct svmk_vm *vm)
 
 	for (i = 0; i < SVMK_SH_ROOTS; i++)
 		INIT_LIST_HEAD(&sh->roots[i].pages);
+	sh->max_pages = max_t(unsigned long, SH_MIN_PAGES,
+			      vm->npages / SH_GUEST_PAGES_PER_TABLE);
 	sh->pt = kvcalloc(BITS_TO_LONGS(vm->npages), sizeof(long),
 			  GFP_KERNEL_ACCOUNT);
 	sh->wmapped = kvcalloc(BITS_TO_LONGS(vm->npages), sizeof(long),
@@ -243,6 +258,7 @@ static u64 *sh_alloc(struct svmk_vm *vm)
 		return NULL;
 	list_add(&pg->lru, &vm->sh.cur->pages);
 	vm->sh.npages++;
+	vm->run->shadow_pages = vm->sh.npages;
 	return page_address(pg);
 }
 
@@ -276,7 +292,7 @@ static int sh_map(struct svmk_vm *vm, u64 gva, const struct svmk_walk *w,
 		return 1;	/* vm->pin_err: svmk_vcpu_run() reports it */
 	leaf = page_to_phys(page) | PTE_P;
 
-	if (sh->npages + 3 > SHADOW_MAX_PAGES)
+	if (sh->npages + 3 > sh->max_pages)
 		svmk_shadow_zap(vm);	/* the guest refaults what it needs */
 
 	/* Before the leaf: the walk may have read the leaf's own page. */

@@ -21,6 +21,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
+#include <asm/spec-ctrl.h>
 #include <asm/traps.h>
 #include <asm/svm.h>
 
@@ -41,6 +42,8 @@ static DEFINE_PER_CPU(struct svmk_cpu, svmk_cpu);
 static bool use_xsave;
 static u64 xcr0;
 static unsigned int fpu_size;
+/* The host keeps its CPU number in TSC_AUX (which exists with either). */
+static bool has_tsc_aux;
 
 int svmk_cpu_setup(void)
 {
@@ -64,6 +67,8 @@ int svmk_cpu_setup(void)
 		cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx);
 		fpu_size = max(ebx, 576u);
 	}
+	has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
+		      boot_cpu_has(X86_FEATURE_RDPID);
 	return 0;
 
 err_free:
@@ -99,7 +104,7 @@ static const int common_intercepts[] = {
 	INTERCEPT_TASK_SWITCH, INTERCEPT_FERR_FREEZE, INTERCEPT_SHUTDOWN,
 	INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
 	INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
-	INTERCEPT_RDTSCP, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
+	INTERCEPT_WBINVD, INTERCEPT_MONITOR,
 	INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
 	INTERCEPT_RDPRU,
 	/*
@@ -151,6 +156,13 @@ int svmk_vcpu_init(struct svmk_vm *vm)
 	v->save.dr7 = 0x400;	/* DR7 reset value: nothing armed */
 	v->save.g_pat = 0x0007040600070406ULL; /* the reset PAT */
 	vm->gcr0 = v->save.cr0;
+	/*
+	 * The guest's TSC starts near 0 now: the host's would tell it how
+	 * long the host has been up. Fixed for the life of the VM (SVMK_RESTORE
+	 * keeps it), so user space converts with run->tsc_offset.
+	 */
+	v->control.tsc_offset = -rdtsc();
+	vm->run->tsc_offset = v->control.tsc_offset;
 	return 0;
 
 err_vmcb:
@@ -395,6 +407,42 @@ int svmk_set_sregs(struct svmk_vm *vm, const struct svmk_sregs *s)
 	} else {
 		v->cr3 = s->cr3;
 	}
+	return 0;
+}
+
+/* --- system-call MSRs ------------------------------------------------------ */
+
+/* 4-level paging: the guest cannot turn on LA57. */
+static bool canonical(u64 addr)
+{
+	return ((s64)addr << 16) >> 16 == (s64)addr;
+}
+
+/* They live in the VMCB save area, which VMLOAD loads before each VMRUN. */
+void svmk_get_msrs(struct svmk_vm *vm, struct svmk_msrs *m)
+{
+	const struct vmcb_save_area *v = &vm->vmcb->save;
+
+	m->star = v->star;
+	m->lstar = v->lstar;
+	m->cstar = v->cstar;
+	m->sfmask = v->sfmask;
+	m->kernel_gs_base = v->kernel_gs_base;
+}
+
+/* What WRMSR would refuse with #GP is EINVAL (VMLOAD does not check). */
+int svmk_set_msrs(struct svmk_vm *vm, const struct svmk_msrs *m)
+{
+	struct vmcb_save_area *v = &vm->vmcb->save;
+
+	if (!canonical(m->lstar) || !canonical(m->cstar) ||
+	    !canonical(m->kernel_gs_base) || upper_32_bits(m->sfmask))
+		return -EINVAL;
+	v->star = m->star;
+	v->lstar = m->lstar;
+	v->cstar = m->cstar;
+	v->sfmask = m->sfmask;
+	v->kernel_gs_base = m->kernel_gs_base;
 	return 0;
 }
 
@@ -644,6 +692,11 @@ static int handle_cpuid(struct svmk_vm *vm)
 		return 1;
 	}
 	cpuid_count(leaf, sub, &a, &b, &c, &d);
+	/*
+	 * The host's values, but for what the guest cannot use, and for
+	 * which host CPU this is: APIC IDs (like TSC_AUX, see svmk_enter)
+	 * read as those of a one-CPU machine, 0.
+	 */
 	switch (leaf) {
 	case 1:
 		/* No VMX/MONITOR; a hypervisor is present; OSXSAVE is CR4's. */
@@ -651,14 +704,28 @@ static int handle_cpuid(struct svmk_vm *vm)
 		c |= BIT(31);
 		if (vm->gcr4 & X86_CR4_OSXSAVE)
 			c |= BIT(27);
+		b &= ~GENMASK(31, 24);	/* initial APIC ID */
 		break;
 	case 7:
-		if (sub == 0)
+		if (sub == 0) {
 			b &= ~BIT(10);	/* INVPCID: not for shadow paging */
+			/* PKU, OSPKE: CR4.PKE is not allowed (and is the host's) */
+			c &= ~(BIT(3) | BIT(4));
+		}
+		break;
+	case 0xb:
+	case 0x1f:
+	case 0x80000026:
+		d = 0;			/* x2APIC ID */
+		break;
+	case 0x8000001e:
+		/* Extended APIC ID; compute unit (core) and node IDs. */
+		a = 0;
+		b &= ~GENMASK(7, 0);
+		c &= ~GENMASK(7, 0);
 		break;
 	case 0x80000001:
 		c &= ~BIT(2);		/* SVM */
-		d &= ~BIT(27);		/* RDTSCP: it would show TSC_AUX */
 		break;
 	case 0x8000000a:		/* SVM features */
 		a = b = c = d = 0;
@@ -772,7 +839,6 @@ static int handle_exit(struct svmk_vm *vm)
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_RDTSCP:
 	case SVM_EXIT_RDPRU:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
@@ -850,6 +916,15 @@ static void svmk_machine_check(void)
 
 static void fpu_load(void *img)
 {
+	/*
+	 * AMD CPUs without XSAVEERPTR (Zen 1 and older) restore the x87
+	 * FIP, FDP and FOP only with an exception pending: the guest would
+	 * read those of the last x87 instruction anyone ran on this CPU, not
+	 * its own (nor, after SVMK_RESTORE, its snapshot's). Set them to a
+	 * fixed value first, as Linux does for tasks and so for KVM guests.
+	 */
+	if (static_cpu_has_bug(X86_BUG_FXSAVE_LEAK))
+		asm volatile("fnclex\n\temms\n\tfildl %0" : : "m"(*(u32 *)img));
 	if (use_xsave)
 		asm volatile("xrstor64 %0"
 			     : : "m"(*(u8 *)img), "a"((u32)xcr0),
@@ -881,7 +956,7 @@ static int svmk_enter(struct svmk_vm *vm)
 {
 	struct vmcb_control_area *c = &vm->vmcb->control;
 	struct svmk_cpu *cpu;
-	u64 efer, old_hsave;
+	u64 efer, old_hsave, tsc_aux = 0;
 	int ret = 0;
 
 	kernel_fpu_begin();
@@ -900,11 +975,14 @@ static int svmk_enter(struct svmk_vm *vm)
 
 	/*
 	 * As KVM: a barrier when this CPU switches to another VM, so that
-	 * branch predictions one guest trained cannot steer another.
+	 * branch predictions one guest trained cannot steer another; not
+	 * needed if every #VMEXIT has one (IBPB_ON_VMEXIT: retbleed=ibpb,
+	 * spec_rstack_overflow=ibpb or ibpb-vmexit; see svmk_entry.S).
 	 */
 	if (cpu->last_vmcb != vm->vmcb) {
 		cpu->last_vmcb = vm->vmcb;
-		indirect_branch_prediction_barrier();
+		if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+			indirect_branch_prediction_barrier();
 	}
 
 	/*
@@ -916,7 +994,44 @@ static int svmk_enter(struct svmk_vm *vm)
 	c->clean = 0;
 
 	asm volatile("clgi" ::: "memory");
+	/*
+	 * TSC_AUX holds the host's CPU and node number, and RDPID, which no
+	 * intercept catches, reads it (as does RDTSCP): the guest sees 0
+	 * instead. Switched with GIF clear, so no interrupt, NMI or SMI runs
+	 * host code on the guest's value, and without the MSR tracepoints.
+	 * (Linux's own kernel code never reads TSC_AUX; its vDSO does, but no
+	 * user code runs here.)
+	 */
+	if (has_tsc_aux) {
+		tsc_aux = __rdmsr(MSR_TSC_AUX);
+		if (tsc_aux)
+			__wrmsr(MSR_TSC_AUX, 0, 0);
+	}
+	/*
+	 * As KVM: SSBD set through VIRT_SPEC_CTRL or LS_CFG is the guest's,
+	 * off (it cannot write the MSR), and the host's again after. With
+	 * V_SPEC_CTRL, SSBD is in SPEC_CTRL, which the processor switches;
+	 * without, svmk_vmrun() switches SPEC_CTRL.
+	 */
+	if (!static_cpu_has(X86_FEATURE_V_SPEC_CTRL))
+		x86_spec_ctrl_set_guest(0);
+	/* Zen 1: a stale quotient of the host's last DIV must not reach it. */
+	amd_clear_divider();
+
 	svmk_vmrun(vm->vmcb_pa, vm->regs, page_to_phys(cpu->host_save));
+
+	if (!static_cpu_has(X86_FEATURE_V_SPEC_CTRL))
+		x86_spec_ctrl_restore_host(0);
+	if (tsc_aux)
+		__wrmsr(MSR_TSC_AUX, tsc_aux, tsc_aux >> 32);
+	/*
+	 * VMSCAPE (vmscape=ibpb): the branch predictions the guest trained
+	 * must not steer the monitor either; the flag makes the return to
+	 * user space an IBPB. On this CPU, before preemption may move us, as
+	 * KVM does.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
 	asm volatile("stgi" ::: "memory");
 
 	wrmsrl(MSR_VM_HSAVE_PA, old_hsave);

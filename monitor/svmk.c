@@ -81,10 +81,11 @@ static int svmk_open(struct svm_vm *vm, char *err, size_t errlen)
 	X86_ENTRY_REGS(r, vm);
 	if (ioctl(sb->fd, SVMK_SET_REGS, &r) < 0)
 		return fail(err, errlen, "SVMK_SET_REGS");
-	/* The guest TSC is the host's: its value now is a plain RDTSC. */
+	/* The guest TSC is the host's plus svmk's offset for this VM. */
 	if ((khz = ioctl(sb->fd, SVMK_GET_TSC_KHZ, 0)) <= 0)
 		khz = 0;
-	vm_set_clock(vm, (uint64_t)khz, __builtin_ia32_rdtsc());
+	vm_set_clock(vm, (uint64_t)khz,
+	    __builtin_ia32_rdtsc() + sb->run->tsc_offset);
 	vm->vcpu_fd = sb->fd;
 	vm->vm_fd = sb->fd; /* one fd is VM and vCPU */
 	vm->kick = &sb->run->immediate_exit;

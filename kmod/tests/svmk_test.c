@@ -19,9 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -55,6 +58,11 @@
 #define G_PDB		0xd000
 #define G_PTB		0xe000		/* but for G_DATA */
 #define G_SPACES	0x110000	/* 6 more, 4 tables each (0x4000) */
+#define G_AL_PML4	0x400000	/* 4 spaces aliasing one page, */
+#define G_AL_PDPT	0x404000	/* sharing these tables */
+#define G_AL_PD		0x405000
+#define G_AL_PT		0x406000
+#define G_AL_PAGE	0x407000
 
 #define SEL_KCODE	0x08
 #define SEL_KDATA	0x10
@@ -253,6 +261,126 @@ GUEST(g_cr3_evict,
 	"mov $0x600d, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n"
 	"3: mov $0x501, %dx\n out %eax, %dx\n hlt\n");
 
+/*
+ * The shadow-table bound: touch gva (1 << 39) + n * 2 MiB for n = 1..r13,
+ * in address space n % 4 (CR3 = 0x400000 + (n % 4) * 0x1000; see
+ * setup_aliases()), each a new 2 MiB region aliasing one page, which must
+ * read 0x5a5a5a5a (else OUT n on 0x501). OUT n on 0x500 whenever n & r12
+ * is 0, at the start (n = 0) and 0x600d at the end.
+ */
+GUEST(g_alias_touch,
+	"mov $0x400000, %r8d\n xor %r9d, %r9d\n mov $0x500, %dx\n"
+	"xor %eax, %eax\n out %eax, %dx\n"
+	"1: inc %r9d\n mov %r9d, %eax\n and $3, %eax\n shl $12, %eax\n"
+	"add %r8, %rax\n mov %rax, %cr3\n"
+	"mov %r9, %rax\n shl $21, %rax\n bts $39, %rax\n mov (%rax), %ebx\n"
+	"cmp $0x5a5a5a5a, %ebx\n jne 3f\n"
+	"test %r12d, %r9d\n jnz 2f\n mov %r9d, %eax\n out %eax, %dx\n"
+	"2: cmp %r13d, %r9d\n jne 1b\n mov $0x600d, %eax\n out %eax, %dx\n hlt\n"
+	"3: mov $0x501, %dx\n mov %r9d, %eax\n out %eax, %dx\n hlt\n");
+/*
+ * A 5-page guest whose 4-level tables map its last page at every address
+ * (see small_alias_vm()): read gva n * 2 MiB for n = 1..r13, then OUT
+ * 0x600d. No stack, no IDT.
+ */
+GUEST(g_small_alias,
+	"xor %r9d, %r9d\n 1: inc %r9d\n mov %r9, %rax\n shl $21, %rax\n"
+	"mov (%rax), %ebx\n cmp %r13d, %r9d\n jne 1b\n"
+	"mov $0x600d, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+/*
+ * The TSC at CPL 3: two reads into r12 and r13, an OUT, a third read into
+ * r14, an OUT.
+ */
+GUEST(g_tsc,
+	"rdtsc\n shl $32, %rdx\n or %rdx, %rax\n mov %rax, %r12\n"
+	"rdtsc\n shl $32, %rdx\n or %rdx, %rax\n mov %rax, %r13\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	"rdtsc\n shl $32, %rdx\n or %rdx, %rax\n mov %rax, %r14\n"
+	"mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+/*
+ * What would say which host CPU runs the guest: TSC_AUX through RDTSCP and
+ * RDPID (-1 if CPUID says there is no RDPID), the initial APIC ID (CPUID 1
+ * EBX[31:24]), the x2APIC ID (CPUID 0xb EDX), the extended APIC ID, core
+ * and node IDs (CPUID 0x8000001e EAX, EBX[7:0], ECX[7:0]); and OSPKE|PKU
+ * (CPUID 7 ECX[4:3]). One OUT each.
+ */
+GUEST(g_host_cpu,
+	"rdtscp\n mov %ecx, %eax\n mov $0x500, %dx\n out %eax, %dx\n"
+	"mov $7, %eax\n xor %ecx, %ecx\n cpuid\n mov $-1, %eax\n"
+	"bt $22, %ecx\n jnc 1f\n .byte 0xf3, 0x0f, 0xc7, 0xf8\n"	/* rdpid */
+	"1: mov $0x500, %dx\n out %eax, %dx\n"
+	"mov $1, %eax\n cpuid\n mov %ebx, %eax\n shr $24, %eax\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	"mov $0xb, %eax\n xor %ecx, %ecx\n cpuid\n mov %edx, %eax\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	"mov $0x8000001e, %eax\n cpuid\n mov $0x500, %dx\n out %eax, %dx\n"
+	"movzbl %bl, %eax\n out %eax, %dx\n movzbl %cl, %eax\n out %eax, %dx\n"
+	"mov $7, %eax\n xor %ecx, %ecx\n cpuid\n mov %ecx, %eax\n"
+	"and $0x18, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+/*
+ * SYSCALL from CPL 3 with DF set, to g_sys_entry at CPL 0, which reports
+ * CS, SS, RCX, R11, its RFLAGS and the dword at the GS base after SWAPGS,
+ * then SYSRETQ; back at CPL 3: CS, SS, RFLAGS; then HLT (#GP at CPL 3).
+ */
+GUEST(g_sys_user,
+	"std\n mov $0x12345678, %r11d\n syscall\n"
+	".globl g_sys_user_ret\n g_sys_user_ret:\n"
+	"mov $0x500, %dx\n mov %cs, %eax\n out %eax, %dx\n"
+	"mov %ss, %eax\n out %eax, %dx\n pushfq\n pop %rax\n out %eax, %dx\n"
+	"hlt\n");
+extern const uint8_t g_sys_user_ret[];
+GUEST(g_sys_entry,
+	"mov $0x500, %dx\n mov %cs, %eax\n out %eax, %dx\n"
+	"mov %ss, %eax\n out %eax, %dx\n mov %ecx, %eax\n out %eax, %dx\n"
+	"mov %r11d, %eax\n out %eax, %dx\n pushfq\n pop %rax\n out %eax, %dx\n"
+	"swapgs\n mov %gs:0, %eax\n swapgs\n out %eax, %dx\n sysretq\n");
+/* FS and GS bases at CPL 3 (CR4.FSGSBASE), read through and back. */
+GUEST(g_fsgsbase,
+	"mov $0x60000, %eax\n wrfsbase %rax\n mov $0x5fff8, %eax\n"
+	"wrgsbase %rax\n mov $0x500, %dx\n mov %fs:0, %eax\n out %eax, %dx\n"
+	"mov %gs:8, %eax\n out %eax, %dx\n rdfsbase %rax\n out %eax, %dx\n"
+	"rdgsbase %rax\n out %eax, %dx\n hlt\n");
+/* CPL 0 sets CR4.FSGSBASE itself (shadow mode: an intercepted write). */
+GUEST(g_cr4_fsgsbase,
+	"mov %cr4, %rax\n or $0x10000, %eax\n mov %rax, %cr4\n"
+	"mov $0x100000, %eax\n wrfsbase %rax\n mov $0x500, %dx\n"
+	"mov %fs:0, %eax\n out %eax, %dx\n hlt\n");
+/* A VEX instruction (AVX), then an OUT. */
+GUEST(g_vex, "vxorps %ymm1, %ymm1, %ymm1\n vcmpps $0xf, %ymm1, %ymm1, %ymm2\n"
+	"vmovd %xmm2, %eax\n mov $0x500, %dx\n out %eax, %dx\n hlt\n");
+/*
+ * Everything a CPL-3 program can set (CR4.FSGSBASE on): it sets a state,
+ * OUTs on 0x500 (the test takes a snapshot), reports it (g_cpl3_report),
+ * changes all of it, OUTs on 0x501, and reports and changes again forever.
+ */
+GUEST(g_cpl3_state,
+	"mov $0x60000, %eax\n wrfsbase %rax\n mov $0x5f000, %eax\n"
+	"wrgsbase %rax\n fninit\n fld1\n fldpi\n push $0x27f\n fldcw (%rsp)\n"
+	"pop %rax\n movabs $0x1111222233334444, %rax\n movq %rax, %xmm0\n"
+	"movq %rax, %xmm15\n push $0x9f80\n ldmxcsr (%rsp)\n pop %rax\n"
+	"xor %eax, %eax\n mov %eax, %es\n std\n mov $0xb1, %ebx\n"
+	"mov $0xc1, %ecx\n mov $0xa8, %r8d\n mov $0xaf, %r15d\n"
+	"mov $0x500, %dx\n out %eax, %dx\n"
+	/* report: FCW, FSW, st0 and st1 as floats, xmm0, xmm15 (high half), */
+	/* MXCSR, FS base, GS base, ES, RFLAGS, rbx, r15 */
+	"1: mov $0x502, %dx\n sub $8, %rsp\n fnstcw (%rsp)\n movzwl (%rsp), %eax\n"
+	"out %eax, %dx\n fnstsw %ax\n movzwl %ax, %eax\n out %eax, %dx\n"
+	"fsts (%rsp)\n mov (%rsp), %eax\n out %eax, %dx\n fxch\n"
+	"fsts (%rsp)\n fxch\n mov (%rsp), %eax\n out %eax, %dx\n"
+	"movd %xmm0, %eax\n out %eax, %dx\n pextrd $1, %xmm15, %eax\n"
+	"out %eax, %dx\n stmxcsr (%rsp)\n mov (%rsp), %eax\n out %eax, %dx\n"
+	"add $8, %rsp\n rdfsbase %rax\n out %eax, %dx\n rdgsbase %rax\n"
+	"out %eax, %dx\n mov %es, %eax\n out %eax, %dx\n pushfq\n pop %rax\n"
+	"out %eax, %dx\n mov %ebx, %eax\n out %eax, %dx\n mov %r15d, %eax\n"
+	"out %eax, %dx\n"
+	/* change it all */
+	"xor %eax, %eax\n wrfsbase %rax\n wrgsbase %rax\n fninit\n"
+	"pxor %xmm0, %xmm0\n pcmpeqd %xmm15, %xmm15\n push $0x1f80\n"
+	"ldmxcsr (%rsp)\n pop %rax\n mov $0x1b, %eax\n mov %eax, %es\n"
+	"cld\n inc %ebx\n inc %ecx\n inc %r8d\n inc %r15d\n"
+	"mov $0x501, %dx\n out %eax, %dx\n jmp 1b\n");
+#define CPL3_REPORTS 13
+
 /* Fault stubs, one per vector, 16 bytes apart: report the vector, halt. */
 static void make_stub(uint8_t *p, int vec)
 {
@@ -305,35 +433,48 @@ static void report(const char *name, const char *mode, int r)
 struct vm {
 	int fd;
 	uint8_t *mem;
+	size_t size;		/* of mem: MEM_SIZE unless said */
 	struct svmk_run *run;
 	int paging;
+	uint64_t open_tsc;	/* host TSC just before the open() */
 };
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
 
 static void vm_destroy(struct vm *vm)
 {
 	if (vm->run)
 		munmap(vm->run, SVMK_RUN_SIZE);
 	if (vm->mem)
-		munmap(vm->mem, MEM_SIZE);
+		munmap(vm->mem, vm->size);
 	if (vm->fd >= 0)
 		close(vm->fd);
 	memset(vm, 0, sizeof(*vm));
 	vm->fd = -1;
 }
 
-static int vm_create(struct vm *vm, int paging)
+/* A VM with size bytes of memory (the guest tests use MEM_SIZE). */
+static int vm_create_size(struct vm *vm, int paging, size_t size)
 {
 	struct svmk_memory m;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->paging = paging;
+	vm->size = size;
+	vm->open_tsc = rdtsc();
 	vm->fd = open("/dev/svmk", O_RDWR | O_CLOEXEC);
 	CHECK(vm->fd >= 0, "open /dev/svmk: %s", strerror(errno));
-	vm->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	vm->mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	CHECK(vm->mem != MAP_FAILED, "mmap mem");
 	m = (struct svmk_memory){ .userspace_addr = (uintptr_t)vm->mem,
-				  .size = MEM_SIZE };
+				  .size = size };
 	CHECK(ioctl(vm->fd, SVMK_SET_MEMORY, &m) == 0, "SET_MEMORY: %s",
 	      strerror(errno));
 	CHECK(ioctl(vm->fd, SVMK_SET_PAGING, paging) == 0, "SET_PAGING: %s",
@@ -342,6 +483,11 @@ static int vm_create(struct vm *vm, int paging)
 		       MAP_SHARED, vm->fd, 0);
 	CHECK(vm->run != MAP_FAILED, "mmap run: %s", strerror(errno));
 	return 0;
+}
+
+static int vm_create(struct vm *vm, int paging)
+{
+	return vm_create_size(vm, paging, MEM_SIZE);
 }
 
 static uint64_t *q(struct vm *vm, uint64_t gpa)
@@ -530,6 +676,20 @@ static int expect_reason(struct vm *vm, uint32_t reason)
 	CHECK(vm_run(vm) == 0, "RUN: %s (%s)", strerror(errno), describe(vm));
 	CHECK(vm->run->exit_reason == reason, "want %s, got %s",
 	      reason_name(reason), describe(vm));
+	return 0;
+}
+
+/* An OUT on port (any data, stored in *data unless NULL). */
+static int expect_port(struct vm *vm, int port, uint32_t *data)
+{
+	struct svmk_run *run = vm->run;
+
+	CHECK(vm_run(vm) == 0, "RUN: %s (%s)", strerror(errno), describe(vm));
+	CHECK(run->exit_reason == SVMK_EXIT_IO &&
+	      run->io.direction == SVMK_EXIT_IO_OUT && run->io.port == port,
+	      "want out port %#x, got %s", port, describe(vm));
+	if (data)
+		*data = run->io.data;
 	return 0;
 }
 
@@ -1438,6 +1598,406 @@ static int t_lazy_pin_unpinnable(struct vm *vm)
 	return expect_reason(vm, SVMK_EXIT_HLT);
 }
 
+/*
+ * Four address spaces at G_AL_PML4 + k * 0x1000: the usual low map (PML4
+ * entry 0) and, at gva 1 << 39, 512 GiB in which every 4 KiB page is the
+ * one at G_AL_PAGE (one PDPT, PD and PT, each entry pointing at the next).
+ * Each 2 MiB of it a guest touches costs shadow mode a table page.
+ */
+static void setup_aliases(struct vm *vm)
+{
+	int i, k;
+
+	for (k = 0; k < 4; k++) {
+		*q(vm, G_AL_PML4 + k * 0x1000) = *q(vm, G_PML4);
+		*q(vm, G_AL_PML4 + k * 0x1000 + 8) = G_AL_PDPT | PTE_P | PTE_W;
+	}
+	for (i = 0; i < 512; i++) {
+		*q(vm, G_AL_PDPT + i * 8) = G_AL_PD | PTE_P | PTE_W;
+		*q(vm, G_AL_PD + i * 8) = G_AL_PT | PTE_P | PTE_W;
+		*q(vm, G_AL_PT + i * 8) = G_AL_PAGE | PTE_P | PTE_W;
+	}
+	*(uint32_t *)(vm->mem + G_AL_PAGE) = 0x5a5a5a5a;
+}
+
+/* The bound uapi/svmk.h gives on run->shadow_pages for a VM of size bytes. */
+static uint64_t shadow_bound(size_t size)
+{
+	return size / 4096 / 64 > 64 ? size / 4096 / 64 : 64;
+}
+
+/* Start g_alias_touch: n touches, an OUT whenever n & mask is 0. */
+static int alias_touch_start(struct vm *vm, uint32_t n, uint32_t mask)
+{
+	struct svmk_regs r;
+
+	if (vm_setup(vm, g_alias_touch, g_alias_touch_end, 0))
+		return -1;
+	setup_aliases(vm);
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r) == 0, "GET_REGS");
+	r.r12 = mask;
+	r.r13 = n;
+	CHECK(ioctl(vm->fd, SVMK_SET_REGS, &r) == 0, "SET_REGS");
+	return expect_out(vm, 0x500, 4, 0);
+}
+
+/*
+ * A small VM whose guest maps one page at 2,048 addresses in 4 address
+ * spaces: shadow mode never holds more table pages than the bound (64
+ * here: 8 MiB / 4 KiB / 64 is less), dropping them all when it would, and
+ * the guest reads the right page throughout. Without the bound this guest
+ * made svmk allocate a table page per address.
+ */
+static int t_shadow_bound(struct vm *vm)
+{
+	const struct svmk_run *run = vm->run;
+	uint64_t bound = shadow_bound(vm->size), most = 0;
+	uint32_t i, n = 2048;
+
+	if (alias_touch_start(vm, n, 255))
+		return -1;
+	for (i = 256; i <= n; i += 256) {
+		if (expect_out(vm, 0x500, 4, i))
+			return -1;
+		CHECK(run->shadow_pages <= bound,
+		      "%llu shadow pages after %u touches, bound %llu",
+		      (unsigned long long)run->shadow_pages, i,
+		      (unsigned long long)bound);
+		if (run->shadow_pages > most)
+			most = run->shadow_pages;
+	}
+	if (expect_out(vm, 0x500, 4, 0x600d))
+		return -1;
+	if (vm->paging == SVMK_PAGING_TDP) {
+		CHECK(run->shadow_pages == 0 && run->shadow_flushes == 0,
+		      "TDP: %llu shadow pages",
+		      (unsigned long long)run->shadow_pages);
+		return 0;
+	}
+	/* Each touch needs a new table: the bound was reached n / 64 times. */
+	CHECK(run->shadow_flushes >= n / bound, "%llu flushes for %u touches",
+	      (unsigned long long)run->shadow_flushes, n);
+	printf("     %u aliases in 4 spaces: at most %llu shadow pages seen "
+	       "(bound %llu), %llu flushes, %llu exits\n", n,
+	       (unsigned long long)most, (unsigned long long)bound,
+	       (unsigned long long)run->shadow_flushes,
+	       (unsigned long long)run->exits);
+	return 0;
+}
+
+/*
+ * The guest's TSC counts from about 0 at open(): guest = host + tsc_offset
+ * (run page), -tsc_offset was the host TSC at open(), reads are monotonic,
+ * and SVMK_RESTORE keeps the offset (the guest's time goes on).
+ */
+static int t_tsc(struct vm *vm)
+{
+	uint64_t off = vm->run->tsc_offset, h0, h1, h2, h3, first;
+	struct svmk_regs r;
+
+	if (vm_setup(vm, g_tsc, g_tsc_end, 3))
+		return -1;
+	CHECK(-off >= vm->open_tsc && -off <= rdtsc(),
+	      "tsc_offset %#llx: not minus the host TSC at open (%#llx)",
+	      (unsigned long long)off, (unsigned long long)vm->open_tsc);
+	h0 = rdtsc();
+	if (expect_port(vm, 0x500, NULL))
+		return -1;
+	h1 = rdtsc();
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r) == 0, "GET_REGS");
+	CHECK(r.r12 <= h1 - vm->open_tsc,
+	      "guest TSC %llu, but only %llu host cycles since open()",
+	      (unsigned long long)r.r12,
+	      (unsigned long long)(h1 - vm->open_tsc));
+	CHECK(r.r12 - off >= h0 && r.r12 <= r.r13 && r.r13 - off <= h1,
+	      "guest TSC %#llx %#llx - offset not within host %#llx..%#llx",
+	      (unsigned long long)r.r12, (unsigned long long)r.r13,
+	      (unsigned long long)h0, (unsigned long long)h1);
+	first = r.r13;
+	CHECK(ioctl(vm->fd, SVMK_SNAPSHOT, 0) == 0, "SNAPSHOT: %s",
+	      strerror(errno));
+	if (expect_port(vm, 0x500, NULL))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r) == 0, "GET_REGS");
+	CHECK(r.r14 > first, "TSC went back: %#llx after %#llx",
+	      (unsigned long long)r.r14, (unsigned long long)first);
+	first = r.r14;
+	CHECK(ioctl(vm->fd, SVMK_RESTORE, 0) == 0, "RESTORE: %s",
+	      strerror(errno));
+	CHECK(vm->run->tsc_offset == off, "RESTORE changed tsc_offset");
+	h2 = rdtsc();
+	if (expect_port(vm, 0x500, NULL))
+		return -1;
+	h3 = rdtsc();
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r) == 0, "GET_REGS");
+	CHECK(r.r14 > first && r.r14 - off >= h2 && r.r14 - off <= h3,
+	      "after RESTORE the guest TSC read %#llx (before: %#llx; host "
+	      "%#llx..%#llx)", (unsigned long long)r.r14,
+	      (unsigned long long)first, (unsigned long long)h2,
+	      (unsigned long long)h3);
+	return 0;
+}
+
+/* The host CPU's TSC_AUX (RDTSCP in user space). */
+static uint32_t host_tsc_aux(void)
+{
+	uint32_t lo, hi, aux;
+
+	asm volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+	return aux;
+}
+
+/*
+ * TSC_AUX through RDTSCP and RDPID, and CPUID's APIC IDs, on host CPU 1
+ * (whose TSC_AUX is not 0): all 0. QEMU's TCG (7.2) has no RDPID; then
+ * RDTSCP shows the TSC_AUX RDPID would read.
+ */
+static int host_cpu_hidden(struct vm *vm)
+{
+	static const char *const what[] = {
+		"RDTSCP's TSC_AUX", "RDPID", "initial APIC ID", "x2APIC ID",
+		"extended APIC ID", "core ID", "node ID", "PKU|OSPKE" };
+	uint32_t aux = host_tsc_aux(), v;
+	int i;
+
+	CHECK(aux != 0, "host TSC_AUX is 0 on CPU 1: nothing to hide");
+	if (vm_setup(vm, g_host_cpu, g_host_cpu_end, 0))
+		return -1;
+	for (i = 0; i < 8; i++) {
+		if (expect_port(vm, 0x500, &v))
+			return -1;
+		if (i == 1 && v == ~0u) {
+			printf("     no RDPID on this CPU: TSC_AUX seen through "
+			       "RDTSCP only\n");
+			continue;
+		}
+		CHECK(v == 0, "the guest's %s is %#x (host TSC_AUX %#x)",
+		      what[i], v, aux);
+	}
+	printf("     host TSC_AUX here %#x, the guest's 0\n", aux);
+	return expect_reason(vm, SVMK_EXIT_HLT);
+}
+
+static int t_host_cpu(struct vm *vm)
+{
+	cpu_set_t one, all;
+	int r;
+
+	CHECK(sched_getaffinity(0, sizeof(all), &all) == 0, "getaffinity");
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0,
+	      "cannot run on CPU 1: %s", strerror(errno));
+	r = host_cpu_hidden(vm);
+	sched_setaffinity(0, sizeof(all), &all);
+	return r;
+}
+
+/*
+ * SYSCALL at CPL 3 lands at LSTAR at CPL 0 with RCX, R11 and RFLAGS as
+ * architected, SWAPGS finds KERNEL_GS_BASE, SYSRETQ goes back; the MSRs
+ * are checked as WRMSR would and come back from a snapshot.
+ */
+static int t_syscall(struct vm *vm)
+{
+	const struct svmk_msrs a = {
+		.star = 0x13ull << 48 | 0x08ull << 32,
+		.lstar = G_KCODE,
+		.cstar = 0xffffffff80001000ull,
+		.sfmask = 0x47700,	/* TF DF IF IOPL NT AC, as Linux */
+		.kernel_gs_base = G_DATA,
+	};
+	const struct svmk_msrs b = { 1, G_KCODE + 0x800, 2, 0x100, 0x3000 };
+	uint32_t ret_rip = G_UCODE + (g_sys_user_ret - g_sys_user);
+	struct svmk_msrs m, bad;
+	struct svmk_sregs sr;
+
+	if (vm_setup(vm, g_sys_user, g_sys_user_end, 3))
+		return -1;
+	memcpy(vm->mem + G_KCODE, g_sys_entry, g_sys_entry_end - g_sys_entry);
+	*(uint32_t *)(vm->mem + G_DATA) = 0xabcd1234;
+	CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &sr) == 0, "GET_SREGS");
+	sr.efer |= 1;		/* SCE */
+	CHECK(ioctl(vm->fd, SVMK_SET_SREGS, &sr) == 0, "SET_SREGS: %s",
+	      strerror(errno));
+
+	memset(&m, 0xee, sizeof(m));
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0, "GET_MSRS: %s",
+	      strerror(errno));
+	CHECK(!m.star && !m.lstar && !m.cstar && !m.sfmask &&
+	      !m.kernel_gs_base, "a new VM's MSRs are not 0");
+	bad = a, bad.lstar = 1ull << 47;
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, &bad), EINVAL);
+	bad = a, bad.cstar = 0x0000800000000000ull;
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, &bad), EINVAL);
+	bad = a, bad.kernel_gs_base = 0x8000000000000000ull;
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, &bad), EINVAL);
+	bad = a, bad.sfmask = 1ull << 32;
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, &bad), EINVAL);
+	EXPECT_ERR(ioctl(vm->fd, SVMK_SET_MSRS, (void *)8), EFAULT);
+	EXPECT_ERR(ioctl(vm->fd, SVMK_GET_MSRS, (void *)8), EFAULT);
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0 && !m.lstar,
+	      "a refused SET_MSRS changed them");
+
+	CHECK(ioctl(vm->fd, SVMK_SET_MSRS, &a) == 0, "SET_MSRS: %s",
+	      strerror(errno));
+	CHECK(ioctl(vm->fd, SVMK_SNAPSHOT, 0) == 0, "SNAPSHOT: %s",
+	      strerror(errno));
+	CHECK(ioctl(vm->fd, SVMK_SET_MSRS, &b) == 0, "SET_MSRS b");
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0 && !memcmp(&m, &b, sizeof(m)),
+	      "GET_MSRS is not what SET_MSRS set");
+	CHECK(ioctl(vm->fd, SVMK_RESTORE, 0) == 0, "RESTORE: %s",
+	      strerror(errno));
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0 && !memcmp(&m, &a, sizeof(m)),
+	      "RESTORE did not bring the MSRs back (lstar %#llx)",
+	      (unsigned long long)m.lstar);
+
+	/* At LSTAR: kernel CS and SS, RCX, R11 (DF set), DF masked, GS. */
+	if (expect_out(vm, 0x500, 4, SEL_KCODE) ||
+	    expect_out(vm, 0x500, 4, SEL_KDATA) ||
+	    expect_out(vm, 0x500, 4, ret_rip) ||
+	    expect_out(vm, 0x500, 4, 0x402) ||
+	    expect_out(vm, 0x500, 4, 0x2) ||
+	    expect_out(vm, 0x500, 4, 0xabcd1234))
+		return -1;
+	/* After SYSRETQ: CPL 3 again, RFLAGS from R11. */
+	if (expect_out(vm, 0x500, 4, SEL_UCODE) ||
+	    expect_out(vm, 0x500, 4, SEL_UDATA) ||
+	    expect_out(vm, 0x500, 4, 0x402) || expect_fault(vm, 13, 0, -1))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_GET_MSRS, &m) == 0 && !memcmp(&m, &a, sizeof(m)),
+	      "the MSRs changed while the guest ran (kgs %#llx)",
+	      (unsigned long long)m.kernel_gs_base);
+	return 0;
+}
+
+/* Set CR4 bits on top of vm_setup()'s. */
+static int add_cr4(struct vm *vm, uint64_t bits)
+{
+	struct svmk_sregs sr;
+
+	CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &sr) == 0, "GET_SREGS");
+	sr.cr4 |= bits;
+	CHECK(ioctl(vm->fd, SVMK_SET_SREGS, &sr) == 0, "SET_SREGS cr4 %#llx: %s",
+	      (unsigned long long)sr.cr4, strerror(errno));
+	return 0;
+}
+
+#define CR4_FSGSBASE	(1ull << 16)
+#define CR4_OSXSAVE	(1ull << 18)
+
+/* WRFSBASE/WRGSBASE at CPL 3 with CR4.FSGSBASE, as a guest's TLS would. */
+static int t_fsgsbase(struct vm *vm)
+{
+	struct svmk_sregs sr;
+
+	*(uint32_t *)(vm->mem + G_URO) = 0x77;
+	if (vm_setup(vm, g_fsgsbase, g_fsgsbase_end, 3) ||
+	    add_cr4(vm, CR4_FSGSBASE) || expect_out(vm, 0x500, 4, 0x77) ||
+	    expect_out(vm, 0x500, 4, 0x77) ||
+	    expect_out(vm, 0x500, 4, G_URO) ||
+	    expect_out(vm, 0x500, 4, G_URO - 8))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &sr) == 0, "GET_SREGS");
+	CHECK(sr.fs.base == G_URO && sr.gs.base == G_URO - 8,
+	      "fs base %#llx gs base %#llx", (unsigned long long)sr.fs.base,
+	      (unsigned long long)sr.gs.base);
+	return expect_fault(vm, 13, 0, -1);
+}
+
+/* Without CR4.FSGSBASE the same code gets #UD. */
+static int t_fsgsbase_off(struct vm *vm)
+{
+	return vm_setup(vm, g_fsgsbase, g_fsgsbase_end, 3) ||
+	       expect_fault(vm, 6, -1, -1);
+}
+
+/* The guest sets CR4.FSGSBASE itself (in shadow mode svmk checks it). */
+static int t_fsgsbase_cr4(struct vm *vm)
+{
+	struct svmk_sregs sr;
+
+	*(uint32_t *)(vm->mem + G_DATA) = 0x4242;
+	if (vm_setup(vm, g_cr4_fsgsbase, g_cr4_fsgsbase_end, 0) ||
+	    expect_out(vm, 0x500, 4, 0x4242))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &sr) == 0 &&
+	      (sr.cr4 & CR4_FSGSBASE) && sr.fs.base == G_DATA,
+	      "cr4 %#llx fs base %#llx", (unsigned long long)sr.cr4,
+	      (unsigned long long)sr.fs.base);
+	return expect_reason(vm, SVMK_EXIT_HLT);
+}
+
+/*
+ * XCR0 stays the host's while the guest runs, so AVX state is unusable
+ * only because CR4.OSXSAVE is clear, as the monitor leaves it: VEX
+ * instructions get #UD. With OSXSAVE the same code runs.
+ */
+static int t_vex_ud(struct vm *vm)
+{
+	return vm_setup(vm, g_vex, g_vex_end, 3) || expect_fault(vm, 6, -1, -1);
+}
+
+static int t_vex_osxsave(struct vm *vm)
+{
+	return vm_setup(vm, g_vex, g_vex_end, 3) ||
+	       add_cr4(vm, CR4_OSXSAVE) ||
+	       expect_out(vm, 0x500, 4, 0xffffffff);
+}
+
+/*
+ * SVMK_RESTORE gives back every register a CPL-3 program can write (the
+ * general registers and RFLAGS, segment selectors, FS and GS bases, x87,
+ * SSE, MXCSR; AVX and beyond need CR4.OSXSAVE, above), as g_cpl3_state
+ * reports them, and as SVMK_GET_(S)REGS show them.
+ */
+static int t_snapshot_cpl3(struct vm *vm)
+{
+	static const char *const what[CPL3_REPORTS] = {
+		"FCW", "FSW", "st0", "st1", "xmm0", "xmm15[63:32]", "MXCSR",
+		"FS base", "GS base", "ES", "RFLAGS", "rbx", "r15" };
+	static const uint32_t want[CPL3_REPORTS] = {
+		0x27f, 0x3000, 0x40490fdb, 0x3f800000, 0x33334444, 0x11112222,
+		0x9f80, 0x60000, 0x5f000, 0, 0x402, 0xb1, 0xaf };
+	uint32_t got[2][CPL3_REPORTS];
+	struct svmk_regs r0, r1;
+	struct svmk_sregs s0, s1;
+	int round, i;
+
+	if (vm_setup(vm, g_cpl3_state, g_cpl3_state_end, 3) ||
+	    add_cr4(vm, CR4_FSGSBASE) || expect_port(vm, 0x500, NULL))
+		return -1;
+	CHECK(ioctl(vm->fd, SVMK_SNAPSHOT, 0) == 0, "SNAPSHOT: %s",
+	      strerror(errno));
+	CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r0) == 0 &&
+	      ioctl(vm->fd, SVMK_GET_SREGS, &s0) == 0, "GET_(S)REGS");
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < CPL3_REPORTS; i++)
+			if (expect_port(vm, 0x502, &got[round][i]))
+				return -1;
+		if (expect_port(vm, 0x501, NULL))
+			return -1;
+		for (i = 0; i < CPL3_REPORTS; i++)
+			CHECK(got[round][i] == want[i] ||
+			      (i == 10 && (got[round][i] & 0x400)),
+			      "round %d: %s %#x, want %#x", round, what[i],
+			      got[round][i], want[i]);
+		CHECK(ioctl(vm->fd, SVMK_GET_SREGS, &s1) == 0, "GET_SREGS");
+		CHECK(s1.fs.base == 0 && s1.gs.base == 0 &&
+		      s1.es.selector == SEL_UDATA, "the guest changed nothing");
+		CHECK(ioctl(vm->fd, SVMK_RESTORE, 0) == 0, "RESTORE: %s",
+		      strerror(errno));
+		CHECK(ioctl(vm->fd, SVMK_GET_REGS, &r1) == 0 &&
+		      ioctl(vm->fd, SVMK_GET_SREGS, &s1) == 0, "GET_(S)REGS");
+		CHECK(!memcmp(&r0, &r1, sizeof(r0)), "regs differ: rbx %#llx",
+		      (unsigned long long)r1.rbx);
+		CHECK(!memcmp(&s0, &s1, sizeof(s0)),
+		      "sregs differ: fs base %#llx es %#x",
+		      (unsigned long long)s1.fs.base, s1.es.selector);
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	guest_test_fn fn;
@@ -1483,6 +2043,16 @@ static const struct {
 	{ "exit-rate", t_exit_rate },
 	{ "lazy-pin", t_lazy_pin },
 	{ "lazy-pin-unpinnable", t_lazy_pin_unpinnable },
+	{ "shadow-table-bound", t_shadow_bound },
+	{ "guest-tsc-offset", t_tsc },
+	{ "host-cpu-hidden", t_host_cpu },
+	{ "syscall-sysret-msrs", t_syscall },
+	{ "fsgsbase-cpl3", t_fsgsbase },
+	{ "fsgsbase-off-ud", t_fsgsbase_off },
+	{ "fsgsbase-cr4-write", t_fsgsbase_cr4 },
+	{ "vex-no-osxsave-ud", t_vex_ud },
+	{ "vex-osxsave", t_vex_osxsave },
+	{ "snapshot-cpl3-state", t_snapshot_cpl3 },
 };
 
 static void run_guest_test(int i, int paging)
@@ -1686,14 +2256,6 @@ static int n_kvm_coexist(void)
 	vm_destroy(&vm);
 	close(kvm);
 	return 0;
-}
-
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
 }
 
 /* The TSC frequency svmk reports is the one RDTSC runs at (within 10%). */
@@ -1931,6 +2493,205 @@ static int n_snapshot_args(void)
 	return 0;
 }
 
+/* --- memory cgroup ---------------------------------------------------------- */
+#define CG_ROOT "/sys/fs/cgroup"
+
+static int write_str(const char *path, const char *str)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, str, strlen(str)) == (ssize_t)strlen(str) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+/* The number at the start of cg's file name, -1 if none. */
+static long long cg_read(const char *cg, const char *name)
+{
+	char path[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * In the cgroup cg: a 256 MiB shadow-mode VM (bound 1,024 table pages,
+ * 4 MiB) whose guest maps one page at 4,096 addresses. The cgroup's peak
+ * grows by about the bound, not by a page per address (16 MiB), and the
+ * charge goes once the VM is closed. The per-CPU charge caches make
+ * memory.current run up to 64 pages per CPU ahead: the margins.
+ */
+static int memcg_child(const char *cg)
+{
+	const size_t size = 256u << 20;
+	const long long bound = shadow_bound(size) * 4096, slack = 1 << 20;
+	long long c0, p0, p1, c1;
+	struct vm vm;
+
+	if (vm_create_size(&vm, SVMK_PAGING_SHADOW, size) ||
+	    alias_touch_start(&vm, 4 * shadow_bound(size), ~0u))
+		return -1;
+	c0 = cg_read(cg, "memory.current");
+	p0 = cg_read(cg, "memory.peak");
+	CHECK(c0 > 0 && p0 >= c0, "memory.current %lld, memory.peak %lld", c0,
+	      p0);
+	if (expect_out(&vm, 0x500, 4, 0x600d))
+		return -1;
+	p1 = cg_read(cg, "memory.peak");
+	CHECK(vm.run->shadow_pages * 4096 <= (uint64_t)bound,
+	      "%llu shadow pages", (unsigned long long)vm.run->shadow_pages);
+	printf("     cgroup peak +%lld KiB for %llu aliases (bound %lld KiB), "
+	       "%llu flushes\n", (p1 - c0) >> 10,
+	       (unsigned long long)(4 * shadow_bound(size)), bound >> 10,
+	       (unsigned long long)vm.run->shadow_flushes);
+	CHECK(p1 - c0 >= bound * 3 / 4,
+	      "peak only +%lld KiB: shadow tables not charged to the cgroup?",
+	      (p1 - c0) >> 10);
+	CHECK(p1 - c0 <= bound + slack, "peak +%lld KiB, bound %lld KiB",
+	      (p1 - c0) >> 10, bound >> 10);
+	vm_destroy(&vm);
+	c1 = cg_read(cg, "memory.current");
+	CHECK(c1 < c0 + slack / 2, "memory.current %lld KiB after close, "
+	      "%lld KiB before the guest ran", c1 >> 10, c0 >> 10);
+	return 0;
+}
+
+/*
+ * A shadow-mode VM of 20 KiB: page 0 is the PML4, whose every entry points
+ * at page 1, and so on down to page 4, the code, at every address; the
+ * guest reads n aliases (each a new 2 MiB region, so a new shadow table).
+ */
+static int small_alias_vm(struct vm *vm, uint32_t n)
+{
+	struct svmk_sregs sr;
+	struct svmk_regs r;
+	int i, level;
+
+	if (vm_create_size(vm, SVMK_PAGING_SHADOW, 5 * 4096))
+		return -1;
+	for (level = 0; level < 4; level++)
+		for (i = 0; i < 512; i++)
+			*q(vm, level * 4096 + i * 8) =
+				(level + 1) * 4096 | PTE_P | PTE_W;
+	memcpy(vm->mem + 4 * 4096, g_small_alias,
+	       g_small_alias_end - g_small_alias);
+	memset(&sr, 0, sizeof(sr));
+	set_seg(&sr.cs, SEL_KCODE, 1, 0);
+	set_seg(&sr.ss, SEL_KDATA, 0, 0);
+	sr.ds = sr.es = sr.fs = sr.gs = sr.ss;
+	sr.tr.selector = SEL_TSS;
+	sr.tr.limit = 0x67;
+	sr.tr.type = 11;
+	sr.tr.present = 1;
+	sr.ldt.unusable = 1;
+	sr.cr0 = 0x80050033;
+	sr.cr3 = 0;
+	sr.cr4 = 0x620;
+	sr.efer = 0xd00;
+	CHECK(ioctl(vm->fd, SVMK_SET_SREGS, &sr) == 0, "SET_SREGS: %s",
+	      strerror(errno));
+	memset(&r, 0, sizeof(r));
+	r.rflags = 2;
+	r.r13 = n;
+	CHECK(ioctl(vm->fd, SVMK_SET_REGS, &r) == 0, "SET_REGS");
+	return expect_out(vm, 0x500, 4, 0x600d);
+}
+
+/*
+ * The audit's case: 48 such VMs, each of whose guests maps its pages at
+ * 4,000 addresses, held open together. Each may hold 64 shadow table pages
+ * (its bound), 4 roots, and its VMCB, run page, FPU image and the like:
+ * under 100 pages. With the fixed bound of 4,096 table pages, which 4,000
+ * aliases stay under, they took 16 MiB each.
+ */
+static int memcg_small_vms(const char *cg)
+{
+	static struct vm vms[48];
+	long long c0, c1, per_vm;
+	uint64_t shadow = 0;
+	int i;
+
+	c0 = cg_read(cg, "memory.current");
+	CHECK(c0 > 0, "memory.current %lld", c0);
+	for (i = 0; i < 48; i++) {
+		if (small_alias_vm(&vms[i], 4000))
+			return -1;
+		shadow += vms[i].run->shadow_pages;
+		CHECK(vms[i].run->shadow_pages <= 64, "VM %d: %llu shadow pages",
+		      i, (unsigned long long)vms[i].run->shadow_pages);
+	}
+	c1 = cg_read(cg, "memory.current");
+	per_vm = (c1 - c0) / 48;
+	printf("     48 VMs of 20 KiB, 4,000 aliases each: +%lld KiB in the "
+	       "cgroup (%lld KiB per VM), %llu shadow pages in all\n",
+	       (c1 - c0) >> 10, per_vm >> 10, (unsigned long long)shadow);
+	CHECK(per_vm <= 100 * 4096, "%lld KiB per VM", per_vm >> 10);
+	for (i = 0; i < 48; i++)
+		vm_destroy(&vms[i]);
+	return 0;
+}
+
+/* Run fn(cgroup) in a child process in a new memory cgroup. */
+static int in_memcg(int (*fn)(const char *cg))
+{
+	char cg[64], path[80];
+	int mounted = 0, st;
+	pid_t pid;
+
+	if (access(CG_ROOT "/cgroup.controllers", F_OK) != 0) {
+		CHECK(mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL) == 0,
+		      "mount cgroup2 on " CG_ROOT ": %s", strerror(errno));
+		mounted = 1;
+	}
+	CHECK(write_str(CG_ROOT "/cgroup.subtree_control", "+memory") == 0,
+	      "no memory controller: %s", strerror(errno));
+	snprintf(cg, sizeof(cg), CG_ROOT "/svmk_test.%d", (int)getpid());
+	CHECK(mkdir(cg, 0755) == 0, "mkdir %s: %s", cg, strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int r;
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		r = write_str(path, "0");
+		if (r)
+			snprintf(fail_msg, sizeof(fail_msg), "joining %s: %s",
+				 cg, strerror(errno));
+		else
+			r = fn(cg);
+		if (r)
+			printf("     %s\n", fail_msg);
+		fflush(stdout);
+		_exit(r ? 1 : 0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid, "fork");
+	rmdir(cg);
+	if (mounted)
+		umount(CG_ROOT);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "see above");
+	return 0;
+}
+
+static int n_shadow_memcg(void)
+{
+	return in_memcg(memcg_child);
+}
+
+static int n_shadow_small_vms(void)
+{
+	return in_memcg(memcg_small_vms);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -1945,6 +2706,8 @@ static const struct {
 	{ "memory-1g-lazy", n_memory_lazy },
 	{ "memlock-limit", n_memlock },
 	{ "snapshot-dirty-log-args", n_snapshot_args },
+	{ "shadow-memcg-charge", n_shadow_memcg },
+	{ "shadow-48-small-vms", n_shadow_small_vms },
 };
 
 /* Usage: svmk_test [tdp|shadow|all [NAME-SUBSTRING]] */

@@ -37,11 +37,18 @@
  * reflects the guest's own faults; #AC is intercepted and reflected (so that
  * a guest cannot hang the CPU in an #AC delivery loop); a machine check
  * during guest execution goes to the host's handler. Guest RDMSR,
- * WRMSR, RDPMC and debug-register accesses get #GP; SVM instructions,
- * RDTSCP, MONITOR/MWAIT get #UD; XSETBV may only keep the host's XCR0.
- * RDTSC is not intercepted (guest TSC = host TSC, see SVMK_GET_TSC_KHZ).
- * CPUID shows the host's features minus SVM, VMX, MONITOR, RDTSCP and
- * INVPCID, plus the hypervisor bit.
+ * WRMSR, RDPMC and debug-register accesses get #GP; SVM instructions and
+ * MONITOR/MWAIT get #UD; XSETBV may only keep the host's XCR0 (so AVX and
+ * later state need the guest's CR4.OSXSAVE: without it VEX instructions
+ * get #UD). RDTSC and RDTSCP are not intercepted: the guest's TSC is the
+ * host's plus run->tsc_offset, about 0 when the VM was created. TSC_AUX,
+ * where the host keeps its CPU number and which RDTSCP and RDPID (which
+ * cannot be intercepted) read, is 0 while the guest runs.
+ * CPUID shows the host's features minus SVM, VMX, MONITOR, INVPCID and
+ * PKU, plus the hypervisor bit; it tells the guest nothing of which
+ * host CPU runs it: the APIC IDs (leaf 1 EBX[31:24], the x2APIC ID of
+ * leaves 0xb, 0x1f and 0x80000026) and leaf 0x8000001e's extended APIC,
+ * core and node IDs read 0.
  */
 #ifndef _UAPI_SVMK_H
 #define _UAPI_SVMK_H
@@ -52,10 +59,16 @@
 /*
  * Bump on any incompatible change of this file. Additions that keep every
  * layout (immediate_exit in former padding, exit_counts after io_data,
- * SVMK_GET_TSC_KHZ, shadow_root_hits and pinned_pages at the end,
- * SVMK_INTERNAL_MEMORY) stay at 1.
+ * SVMK_GET_TSC_KHZ, shadow_root_hits, pinned_pages and shadow_pages at
+ * the end, SVMK_INTERNAL_MEMORY, the snapshot and dirty-log ioctls) stayed
+ * at 1.
+ * 2: the guest's TSC is no longer the host's but offset to start near 0
+ * (run->tsc_offset); user space written for 1, which tells the guest the
+ * host's RDTSC as its TSC, would give it a clock far in the future, so it
+ * must refuse 2. Added since, keeping every layout: tsc_offset at the end
+ * of struct svmk_run, SVMK_GET_MSRS and SVMK_SET_MSRS.
  */
-#define SVMK_API_VERSION 1
+#define SVMK_API_VERSION 2
 
 /* Guest memory: at most this much, from guest-physical address 0. */
 #define SVMK_MEM_MAX (1ULL << 30)
@@ -140,6 +153,26 @@ struct svmk_sregs {
 	struct svmk_dtable gdt, idt;
 	__u64 cr0, cr2, cr3, cr4;
 	__u64 efer;
+};
+
+/*
+ * SVMK_GET_MSRS and SVMK_SET_MSRS: the guest's system-call MSRs, which a
+ * guest kernel sets up with WRMSR on hardware (svmk refuses it every WRMSR,
+ * so user space sets them). With EFER.SCE in svmk_sregs.efer, SYSCALL at
+ * CPL 3 enters CPL 0 at lstar with CS = star[47:32], SS = star[47:32] + 8,
+ * RCX = the next RIP, R11 = RFLAGS, RFLAGS &= ~sfmask; SYSRET returns with
+ * CS = star[63:48] + 16, SS = star[63:48] + 8 (64-bit). kernel_gs_base is
+ * what SWAPGS exchanges with the GS base. SVMK_SET_MSRS refuses (EINVAL)
+ * what WRMSR would: non-canonical lstar, cstar or kernel_gs_base, and any
+ * of bits 63:32 of sfmask. All five are 0 in a new VM, and SVMK_SNAPSHOT
+ * and SVMK_RESTORE include them.
+ */
+struct svmk_msrs {
+	__u64 star;		/* MSR 0xc0000081 */
+	__u64 lstar;		/* 0xc0000082: 64-bit SYSCALL target */
+	__u64 cstar;		/* 0xc0000083: compatibility-mode SYSCALL target */
+	__u64 sfmask;		/* 0xc0000084: RFLAGS bits SYSCALL clears */
+	__u64 kernel_gs_base;	/* 0xc0000102 */
 };
 
 /*
@@ -306,6 +339,25 @@ struct svmk_run {
 	__u64 shadow_root_hits;
 	/* Pages of guest memory pinned so far (see SVMK_SET_MEMORY). */
 	__u64 pinned_pages;
+	/*
+	 * Shadow mode: shadow table pages svmk holds for the VM now, all
+	 * cached address spaces together, besides the 4 root tables it
+	 * allocates at the first run. Never more than the larger of 64 and
+	 * (memory size / 4096) / 64, i.e. 1/64 of guest memory: at that
+	 * bound svmk drops every shadow table, as a TLB flush would, and the
+	 * guest runs on (refaulting what it uses). Like everything else the
+	 * VM allocates, they are charged to the memory cgroup of the process
+	 * that allocates them (the one that calls SVMK_RUN).
+	 */
+	__u64 shadow_pages;
+	/*
+	 * Guest TSC = host TSC + tsc_offset (mod 2^64), for the life of the
+	 * VM; set when the fd is opened, so that the guest's TSC counts from
+	 * about 0 there rather than showing the host's uptime. To tell the
+	 * guest what its TSC reads at a moment: RDTSC in user space plus
+	 * this.
+	 */
+	__u64 tsc_offset;
 };
 
 #define SVMK_IO 0xB5
@@ -319,13 +371,16 @@ struct svmk_run {
 #define SVMK_RUN		_IO(SVMK_IO, 0x07)
 /*
  * SVMK_GET_TSC_KHZ (argument 0): returns the guest's TSC frequency in kHz,
- * > 0. RDTSC is not intercepted and the guest TSC is the host TSC, so this
- * is the host's tsc_khz; -1/ENODEV if the host does not know it.
+ * > 0. RDTSC is not intercepted and the guest TSC is the host TSC plus an
+ * offset (run->tsc_offset), so this is the host's tsc_khz; -1/ENODEV if the
+ * host does not know it.
  */
 #define SVMK_GET_TSC_KHZ	_IO(SVMK_IO, 0x08)
 #define SVMK_SNAPSHOT		_IO(SVMK_IO, 0x09)
 #define SVMK_RESTORE		_IO(SVMK_IO, 0x0a)
 #define SVMK_ENABLE_DIRTY_LOG	_IO(SVMK_IO, 0x0b)
 #define SVMK_GET_DIRTY_LOG	_IOW(SVMK_IO, 0x0c, struct svmk_dirty_log)
+#define SVMK_GET_MSRS		_IOR(SVMK_IO, 0x0d, struct svmk_msrs)
+#define SVMK_SET_MSRS		_IOW(SVMK_IO, 0x0e, struct svmk_msrs)
 
 #endif /* _UAPI_SVMK_H */

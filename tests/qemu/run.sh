@@ -98,6 +98,29 @@ fetch_kernel() {
 }
 
 # --- module and tests -------------------------------------------------------
+# check_alternatives OBJ NAME...: OBJ has an alternative (struct alt_instr,
+# 12 bytes, the feature in the u16 at offset 8, bit 15 meaning "not") for
+# each X86_FEATURE_NAME of the kernel's cpufeatures.h.
+check_alternatives() {
+	local obj=$1 name def num have missing=
+	local h=$root/usr/src/linux-headers-${KVER%-*}-common/arch/x86/include/asm/cpufeatures.h
+	shift
+	have=" $(objcopy -O binary -j .altinstructions "$obj" /dev/stdout |
+		od -An -v -tu2 -w12 | awk '{ printf "%d ", $5 % 32768 }')"
+	for name in "$@"; do
+		def=$(sed -n "s/^#define X86_FEATURE_$name[[:space:]]*(\([0-9*+ ]*\)).*/\1/p" "$h")
+		[ -n "$def" ] || die "no X86_FEATURE_$name in $h"
+		num=$((def))
+		case $have in
+		*" $num "*) ;;
+		*) missing="$missing $name" ;;
+		esac
+	done
+	[ -z "$missing" ] ||
+		die "$(basename "$obj"): no alternative for$missing"
+	log "$(basename "$obj"): alternatives for $*"
+}
+
 build_kmod() {
 	# Build in a copy so kbuild's output does not litter kmod/.
 	local src=$build/kmod/src
@@ -106,6 +129,15 @@ build_kmod() {
 	make -s -C "$kdir" M="$src" -j"$(nproc)" modules >&2 ||
 		die "module build failed"
 	cp "$src/svmk.ko" "$build/kmod/svmk.ko"
+	# The speculation mitigations on the world switch are the kernel's
+	# alternatives, patched in at load time only where the host needs
+	# them; TCG has none of those features, so the machine cannot show
+	# they work. At least the sites must be there.
+	check_alternatives "$src/svmk_entry.o" RETPOLINE MSR_SPEC_CTRL \
+		V_SPEC_CTRL UNRET SRSO_ALIAS ENTRY_IBPB IBPB_ON_VMEXIT \
+		CLEAR_CPU_BUF_VM
+	check_alternatives "$src/svmk_vcpu.o" USE_IBPB IBPB_ON_VMEXIT \
+		V_SPEC_CTRL IBPB_EXIT_TO_USER
 	if [ -f "$repo/kmod/tests/svmk_test.c" ]; then
 		gcc -static -O2 -g -Wall -Wextra -Werror -I"$repo/kmod/uapi" \
 			-o "$build/kmod/svmk_test" "$repo/kmod/tests/svmk_test.c" ||
