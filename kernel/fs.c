@@ -11,7 +11,7 @@
 
 #define MAX_FD 256
 #define MAX_FILES 256
-#define MAX_LINKS 40   /* symlinks followed in one lookup, as Linux */
+#define MAX_LINKS 40 /* symlinks followed in one lookup, as Linux */
 #define PATH_MAX 4096
 #define PIPE_SIZE 65536
 #define IOV_MAX 1024
@@ -31,7 +31,7 @@ struct file {
 	int refs;
 	uint32_t node;
 	uint64_t off;
-	int flags; /* O_ACCMODE, O_APPEND, O_NONBLOCK... */
+	int flags;   /* O_ACCMODE, O_APPEND, O_NONBLOCK... */
 	int host_fd; /* F_HOST_OUT: the monitor's fd 1 or 2 */
 	struct pipe *pipe;
 };
@@ -41,7 +41,7 @@ static uint32_t tree_count;
 static uint64_t tree_size;
 static struct file files[MAX_FILES];
 static struct pipe pipes[MAX_FILES / 2];
-static int fd_file[MAX_FD];  /* index into files, -1 when closed */
+static int fd_file[MAX_FD]; /* index into files, -1 when closed */
 static uint8_t fd_cloexec[MAX_FD];
 static uint32_t cwd;
 static char bounce[BOUNCE]; /* writev gathers here: one hypercall */
@@ -88,10 +88,14 @@ void fs_init(void)
 	for (i = 0; i < MAX_FD; i++)
 		fd_file[i] = -1;
 	files[0] = (struct file) { .type = F_HOST_IN, .refs = 1 };
-	files[1] = (struct file) { .type = F_HOST_OUT, .refs = 1,
-		.flags = O_WRONLY, .host_fd = 1 };
-	files[2] = (struct file) { .type = F_HOST_OUT, .refs = 1,
-		.flags = O_WRONLY, .host_fd = 2 };
+	files[1] = (struct file) { .type = F_HOST_OUT,
+		.refs = 1,
+		.flags = O_WRONLY,
+		.host_fd = 1 };
+	files[2] = (struct file) { .type = F_HOST_OUT,
+		.refs = 1,
+		.flags = O_WRONLY,
+		.host_fd = 2 };
 	fd_file[0] = 0;
 	fd_file[1] = 1;
 	fd_file[2] = 2;
@@ -213,7 +217,8 @@ static long lookup(int dirfd, uint64_t upath, int follow, char *buf)
 	return walk((uint32_t)dir, buf, follow, &links);
 }
 
-/* --- the fd table ----------------------------------------------------------- */
+/* --- the fd table -----------------------------------------------------------
+ */
 
 static struct file *get(long fd)
 {
@@ -294,7 +299,8 @@ long fs_mappable(int fd, int shared_write, const struct svm_node **np)
 	return 0;
 }
 
-/* --- reading and writing ------------------------------------------------------ */
+/* --- reading and writing
+ * ------------------------------------------------------ */
 
 /* The character devices of the tree: null, zero, random, urandom. */
 static long dev_read(const struct svm_node *n, uint64_t buf, uint64_t len)
@@ -311,8 +317,9 @@ static long dev_read(const struct svm_node *n, uint64_t buf, uint64_t len)
 	}
 	if (n->rdev == (1 << 8 | 8) || n->rdev == (1 << 8 | 9)) {
 		while (done < len) {
-			uint64_t k = len - done < SVM_RANDOM_MAX ? len - done :
-			                                           SVM_RANDOM_MAX;
+			uint64_t k = len - done < SVM_RANDOM_MAX ?
+			    len - done :
+			    SVM_RANDOM_MAX;
 
 			if (hc_random((void *)(uintptr_t)(buf + done), k) < 0)
 				return done ? (long)done : -EIO;
@@ -333,10 +340,10 @@ static long pipe_read(struct pipe *p, uint64_t buf, uint64_t len)
 	if (!user_ok(buf, n, 1))
 		return -EFAULT;
 	first = PIPE_SIZE - p->head < n ? PIPE_SIZE - p->head : n;
-	memcpy((void *)(uintptr_t)buf, (const void *)(uintptr_t)(p->buf + p->head),
-	    first);
-	memcpy((void *)(uintptr_t)(buf + first), (const void *)(uintptr_t)p->buf,
-	    n - first);
+	memcpy((void *)(uintptr_t)buf,
+	    (const void *)(uintptr_t)(p->buf + p->head), first);
+	memcpy((void *)(uintptr_t)(buf + first),
+	    (const void *)(uintptr_t)p->buf, n - first);
 	p->head = (uint32_t)((p->head + n) % PIPE_SIZE);
 	p->len -= (uint32_t)n;
 	return (long)n;
@@ -359,8 +366,8 @@ static long pipe_write(struct pipe *p, uint64_t buf, uint64_t len)
 	first = PIPE_SIZE - tail < n ? PIPE_SIZE - tail : n;
 	memcpy((void *)(uintptr_t)(p->buf + tail), (const void *)(uintptr_t)buf,
 	    first);
-	memcpy((void *)(uintptr_t)p->buf, (const void *)(uintptr_t)(buf + first),
-	    n - first);
+	memcpy((void *)(uintptr_t)p->buf,
+	    (const void *)(uintptr_t)(buf + first), n - first);
 	p->len += (uint32_t)n;
 	return (long)n;
 }
@@ -479,7 +486,7 @@ long sys_pwrite64(long fd, long buf, long len, long off, long a4, long a5)
 	if (f == NULL)
 		return -EBADF;
 	return f->type == F_NODE && S_ISREG(node(f->node)->mode) ? -EBADF :
-	                                                          -ESPIPE;
+	                                                           -ESPIPE;
 }
 
 /* Copy an iovec array in: its count, or -errno. */
@@ -504,8 +511,8 @@ static long vec_read(long fd, long uiov, long cnt, int64_t off)
 	if ((n = get_iov((uint64_t)uiov, cnt, iovs)) < 0)
 		return n;
 	for (i = 0; i < n; i++) {
-		long r = do_read(f, (uint64_t)iovs[i].iov_base,
-		    iovs[i].iov_len, off >= 0 ? off + total : -1);
+		long r = do_read(f, (uint64_t)iovs[i].iov_base, iovs[i].iov_len,
+		    off >= 0 ? off + total : -1);
 
 		if (r < 0)
 			return total ? total : r;
@@ -562,8 +569,8 @@ long sys_writev(long fd, long uiov, long cnt, long a3, long a4, long a5)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		long r = do_write(f, (uint64_t)iovs[i].iov_base,
-		    iovs[i].iov_len);
+		long r =
+		    do_write(f, (uint64_t)iovs[i].iov_base, iovs[i].iov_len);
 
 		if (r < 0)
 			return total ? total : r;
@@ -592,7 +599,8 @@ long sys_sendfile(long out, long in, long uoff, long count, long a4, long a5)
 		/* bounce is kernel memory: read into it directly. */
 		if (fi->type == F_NODE && S_ISREG(node(fi->node)->mode)) {
 			const struct svm_node *n = node(fi->node);
-			uint64_t at = off >= 0 ? (uint64_t)off + total : fi->off;
+			uint64_t at =
+			    off >= 0 ? (uint64_t)off + total : fi->off;
 
 			if (!data_ok(n))
 				return -EIO;
@@ -608,8 +616,9 @@ long sys_sendfile(long out, long in, long uoff, long count, long a4, long a5)
 		if (r == 0)
 			break;
 		if (fo->type == F_HOST_OUT)
-			w = hc_write(fo->host_fd, bounce, (size_t)r) < 0 ? -EIO :
-			                                                  r;
+			w = hc_write(fo->host_fd, bounce, (size_t)r) < 0 ?
+			    -EIO :
+			    r;
 		else
 			w = -EINVAL;
 		if (w < 0)
@@ -795,7 +804,8 @@ long sys_fcntl(long fd, long cmd, long arg, long a3, long a4, long a5)
 	case F_DUPFD_CLOEXEC:
 		if (arg < 0 || arg >= MAX_FD)
 			return -EINVAL;
-		if ((r = install(fd_file[fd], (int)arg, cmd == F_DUPFD_CLOEXEC)) >= 0)
+		if ((r = install(fd_file[fd], (int)arg,
+		         cmd == F_DUPFD_CLOEXEC)) >= 0)
 			f->refs++;
 		return r;
 	case F_GETFD:
@@ -806,7 +816,8 @@ long sys_fcntl(long fd, long cmd, long arg, long a3, long a4, long a5)
 	case F_GETFL:
 		return f->flags;
 	case F_SETFL:
-		f->flags = (f->flags & O_ACCMODE) | ((int)arg & (O_APPEND | O_NONBLOCK));
+		f->flags = (f->flags & O_ACCMODE) |
+		    ((int)arg & (O_APPEND | O_NONBLOCK));
 		return 0;
 	case F_GETLK: {
 		struct flock fl;
@@ -880,10 +891,14 @@ long sys_pipe2(long ufds, long flags, long a2, long a3, long a4, long a5)
 	}
 	p->head = p->len = 0;
 	p->readers = p->writers = 1;
-	files[r] = (struct file) { .type = F_PIPE_R, .refs = 1,
-		.flags = O_RDONLY | ((int)flags & O_NONBLOCK), .pipe = p };
-	files[w] = (struct file) { .type = F_PIPE_W, .refs = 1,
-		.flags = O_WRONLY | ((int)flags & O_NONBLOCK), .pipe = p };
+	files[r] = (struct file) { .type = F_PIPE_R,
+		.refs = 1,
+		.flags = O_RDONLY | ((int)flags & O_NONBLOCK),
+		.pipe = p };
+	files[w] = (struct file) { .type = F_PIPE_W,
+		.refs = 1,
+		.flags = O_WRONLY | ((int)flags & O_NONBLOCK),
+		.pipe = p };
 	fds[0] = install(r, 0, (flags & O_CLOEXEC) != 0);
 	fds[1] = fds[0] < 0 ? -EMFILE : install(w, 0, (flags & O_CLOEXEC) != 0);
 	if (fds[1] < 0) {
@@ -903,7 +918,8 @@ long sys_pipe(long ufds, long a1, long a2, long a3, long a4, long a5)
 	return sys_pipe2(ufds, 0, a2, a3, a4, a5);
 }
 
-/* --- names and attributes --------------------------------------------------- */
+/* --- names and attributes ---------------------------------------------------
+ */
 
 static void fill_stat(struct stat *st, uint32_t i)
 {
@@ -1240,11 +1256,13 @@ static short ready(long fd, short events)
 	if (f == NULL)
 		return POLLNVAL;
 	if (f->type == F_PIPE_R)
-		r = f->pipe->len > 0 ? POLLIN :
-		    f->pipe->writers == 0 ? POLLHUP : 0;
+		r = f->pipe->len > 0      ? POLLIN :
+		    f->pipe->writers == 0 ? POLLHUP :
+		                            0;
 	else if (f->type == F_PIPE_W)
-		r = f->pipe->readers == 0 ? POLLERR :
-		    f->pipe->len < PIPE_SIZE ? POLLOUT : 0;
+		r = f->pipe->readers == 0    ? POLLERR :
+		    f->pipe->len < PIPE_SIZE ? POLLOUT :
+		                               0;
 	else
 		r = POLLIN | POLLOUT; /* the monitor blocks for stdin itself */
 	return (short)(r & (events | POLLHUP | POLLERR | POLLNVAL));
@@ -1285,7 +1303,8 @@ long sys_ppoll(long ufds, long nfds, long tmo, long a3, long a4, long a5)
 
 static long do_select(long n, uint64_t r, uint64_t w, uint64_t e)
 {
-	uint64_t in[16] = { 0 }, out[16] = { 0 }, rr[16] = { 0 }, ww[16] = { 0 };
+	uint64_t in[16] = { 0 }, out[16] = { 0 }, rr[16] = { 0 },
+	         ww[16] = { 0 };
 	long fd, count = 0;
 	size_t bytes = (size_t)((n + 63) / 64 * 8);
 
@@ -1297,7 +1316,8 @@ static long do_select(long n, uint64_t r, uint64_t w, uint64_t e)
 	for (fd = 0; fd < n; fd++) {
 		uint64_t bit = 1ull << (fd % 64);
 
-		if ((in[fd / 64] & bit) && (ready(fd, POLLIN) & (POLLIN | POLLHUP)))
+		if ((in[fd / 64] & bit) &&
+		    (ready(fd, POLLIN) & (POLLIN | POLLHUP)))
 			rr[fd / 64] |= bit, count++;
 		if ((out[fd / 64] & bit) && (ready(fd, POLLOUT) & POLLOUT))
 			ww[fd / 64] |= bit, count++;

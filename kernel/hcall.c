@@ -96,16 +96,21 @@ static void format(struct out *o, const char *fmt, va_list ap)
 		case 'd': {
 			long v = lng ? va_arg(ap, long) : va_arg(ap, int);
 
-			put_num(o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, v < 0);
+			put_num(o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10,
+			    v < 0);
 			break;
 		}
 		case 'u':
-			put_num(o, lng ? va_arg(ap, unsigned long) :
-			                 va_arg(ap, unsigned), 10, 0);
+			put_num(o,
+			    lng ? va_arg(ap, unsigned long) :
+			          va_arg(ap, unsigned),
+			    10, 0);
 			break;
 		case 'x':
-			put_num(o, lng ? va_arg(ap, unsigned long) :
-			                 va_arg(ap, unsigned), 16, 0);
+			put_num(o,
+			    lng ? va_arg(ap, unsigned long) :
+			          va_arg(ap, unsigned),
+			    16, 0);
 			break;
 		case 'p':
 			put(o, '0');

@@ -1,4 +1,5 @@
-/* kernel.h: internal interfaces of the guest kernel (Linux system calls in the VM). */
+/* kernel.h: internal interfaces of the guest kernel (Linux system calls in the
+ * VM). */
 #ifndef KERNEL_H
 #define KERNEL_H
 
@@ -35,7 +36,8 @@ long hc_read(void *buf, size_t len);
 int hc_random(void *buf, size_t len);
 _Noreturn void hc_exit(int status);
 
-/* kprintf: a line for the trace and for panics, on fd 2; %s %d %u %x %lx %ld %lu %p %c. */
+/* kprintf: a line for the trace and for panics, on fd 2; %s %d %u %x %lx %ld
+ * %lu %p %c. */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t ksnprintf(char *buf, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -118,39 +120,138 @@ void trace_call(long nr, const long a[6], long ret);
 /* The handlers, one file per subsystem. */
 #define SYS(name) long sys_##name(long, long, long, long, long, long)
 /* proc.c */
-SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid);
-SYS(getuid); SYS(getgid); SYS(geteuid); SYS(getegid); SYS(getresuid);
-SYS(getresgid); SYS(getgroups); SYS(setuid); SYS(uname);
-SYS(arch_prctl); SYS(set_tid_address); SYS(set_robust_list);
-SYS(get_robust_list); SYS(rseq); SYS(prlimit64); SYS(getrlimit);
-SYS(setrlimit); SYS(sched_getaffinity); SYS(sched_yield); SYS(getrandom);
-SYS(sysinfo); SYS(getpgrp); SYS(getpgid); SYS(getsid); SYS(setpgid);
-SYS(setsid); SYS(umask); SYS(prctl); SYS(getrusage); SYS(times);
-SYS(getpriority); SYS(membarrier); SYS(futex); SYS(wait4); SYS(kill);
-SYS(tgkill); SYS(tkill);
+SYS(exit);
+SYS(exit_group);
+SYS(getpid);
+SYS(gettid);
+SYS(getppid);
+SYS(getuid);
+SYS(getgid);
+SYS(geteuid);
+SYS(getegid);
+SYS(getresuid);
+SYS(getresgid);
+SYS(getgroups);
+SYS(setuid);
+SYS(uname);
+SYS(arch_prctl);
+SYS(set_tid_address);
+SYS(set_robust_list);
+SYS(get_robust_list);
+SYS(rseq);
+SYS(prlimit64);
+SYS(getrlimit);
+SYS(setrlimit);
+SYS(sched_getaffinity);
+SYS(sched_yield);
+SYS(getrandom);
+SYS(sysinfo);
+SYS(getpgrp);
+SYS(getpgid);
+SYS(getsid);
+SYS(setpgid);
+SYS(setsid);
+SYS(umask);
+SYS(prctl);
+SYS(getrusage);
+SYS(times);
+SYS(getpriority);
+SYS(membarrier);
+SYS(futex);
+SYS(wait4);
+SYS(kill);
+SYS(tgkill);
+SYS(tkill);
 /* mem.c */
-SYS(brk); SYS(mmap); SYS(munmap); SYS(mremap); SYS(mprotect); SYS(madvise);
-SYS(mlock); SYS(munlock); SYS(msync); SYS(mincore);
+SYS(brk);
+SYS(mmap);
+SYS(munmap);
+SYS(mremap);
+SYS(mprotect);
+SYS(madvise);
+SYS(mlock);
+SYS(munlock);
+SYS(msync);
+SYS(mincore);
 /* fs.c */
-SYS(read); SYS(write); SYS(readv); SYS(writev); SYS(pread64);
-SYS(pwrite64); SYS(preadv); SYS(open); SYS(openat); SYS(close);
-SYS(lseek); SYS(fstat); SYS(stat); SYS(lstat); SYS(newfstatat);
-SYS(statx); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl); SYS(ioctl);
-SYS(getcwd); SYS(chdir); SYS(fchdir); SYS(access); SYS(faccessat);
-SYS(faccessat2); SYS(readlink); SYS(readlinkat); SYS(getdents64);
-SYS(pipe); SYS(pipe2); SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
-SYS(fsync); SYS(fdatasync); SYS(statfs); SYS(fstatfs); SYS(fadvise64);
-SYS(ftruncate); SYS(unlink); SYS(unlinkat); SYS(mkdir); SYS(mkdirat);
-SYS(rename); SYS(renameat); SYS(rmdir); SYS(creat); SYS(chmod);
-SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(fchown); SYS(fchownat);
-SYS(lchown); SYS(utimensat); SYS(symlink); SYS(link); SYS(flock);
-SYS(sendfile); SYS(copy_file_range); SYS(close_range);
+SYS(read);
+SYS(write);
+SYS(readv);
+SYS(writev);
+SYS(pread64);
+SYS(pwrite64);
+SYS(preadv);
+SYS(open);
+SYS(openat);
+SYS(close);
+SYS(lseek);
+SYS(fstat);
+SYS(stat);
+SYS(lstat);
+SYS(newfstatat);
+SYS(statx);
+SYS(dup);
+SYS(dup2);
+SYS(dup3);
+SYS(fcntl);
+SYS(ioctl);
+SYS(getcwd);
+SYS(chdir);
+SYS(fchdir);
+SYS(access);
+SYS(faccessat);
+SYS(faccessat2);
+SYS(readlink);
+SYS(readlinkat);
+SYS(getdents64);
+SYS(pipe);
+SYS(pipe2);
+SYS(poll);
+SYS(ppoll);
+SYS(select);
+SYS(pselect6);
+SYS(fsync);
+SYS(fdatasync);
+SYS(statfs);
+SYS(fstatfs);
+SYS(fadvise64);
+SYS(ftruncate);
+SYS(unlink);
+SYS(unlinkat);
+SYS(mkdir);
+SYS(mkdirat);
+SYS(rename);
+SYS(renameat);
+SYS(rmdir);
+SYS(creat);
+SYS(chmod);
+SYS(fchmod);
+SYS(fchmodat);
+SYS(chown);
+SYS(fchown);
+SYS(fchownat);
+SYS(lchown);
+SYS(utimensat);
+SYS(symlink);
+SYS(link);
+SYS(flock);
+SYS(sendfile);
+SYS(copy_file_range);
+SYS(close_range);
 /* time.c */
-SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time);
-SYS(nanosleep); SYS(clock_nanosleep);
+SYS(clock_gettime);
+SYS(clock_getres);
+SYS(gettimeofday);
+SYS(time);
+SYS(nanosleep);
+SYS(clock_nanosleep);
 /* signal.c */
-SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);
-SYS(rt_sigreturn); SYS(rt_sigsuspend); SYS(rt_sigpending);
+SYS(rt_sigaction);
+SYS(rt_sigprocmask);
+SYS(sigaltstack);
+SYS(rt_sigreturn);
+SYS(rt_sigsuspend);
+SYS(rt_sigpending);
 #undef SYS
 
 #endif

@@ -1,7 +1,9 @@
-/* main.c: the guest kernel's start: check the boot info, set up, run the program. */
+/* main.c: the guest kernel's start: check the boot info, set up, run the
+ * program. */
 #include "kernel.h"
 
-const struct svm_bootinfo *boot;
+/* In .data, the page after SVM_KSTATS: tests/guests/sysloop.c looks there. */
+__attribute__((section(".data"))) const struct svm_bootinfo *boot;
 
 /* The counters the monitor reads for --stats, at SVM_KSTATS (kernel.ld). */
 __attribute__((section(".kstats"), used)) struct svm_kstats kstats;
@@ -11,7 +13,8 @@ _Noreturn void kmain(const struct svm_bootinfo *bi);
 
 _Noreturn void kmain(const struct svm_bootinfo *bi)
 {
-	if (bi->magic != SVM_BOOTINFO_MAGIC || bi->abi_version != SVM_ABI_VERSION)
+	if (bi->magic != SVM_BOOTINFO_MAGIC ||
+	    bi->abi_version != SVM_ABI_VERSION)
 		kpanic("boot info ABI mismatch");
 	boot = bi;
 	mem_init();
@@ -21,8 +24,7 @@ _Noreturn void kmain(const struct svm_bootinfo *bi)
 	enter_program(bi->entry, bi->sp);
 }
 
-long sys_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
-    long a5)
+long sys_dispatch(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	const struct sys_entry *e =
 	    nr >= 0 && nr < SYS_MAX ? &sys_table[nr] : NULL;

@@ -59,7 +59,8 @@ static void fresh(uint64_t addr, uint64_t len)
 
 	for (p = pg(addr); p < pg(addr + len); p++) {
 		if (test(touched, p))
-			memset((void *)(uintptr_t)(heap_lo + p * KPAGE), 0, KPAGE);
+			memset((void *)(uintptr_t)(heap_lo + p * KPAGE), 0,
+			    KPAGE);
 		touched[p / BITS] |= 1ull << (p % BITS);
 	}
 }
@@ -80,7 +81,8 @@ int user_ok(uint64_t addr, uint64_t len, int write)
 			return !write || (s->prot & PROT_WRITE);
 	}
 	if (boot->tree != 0 && addr >= boot->tree &&
-	    end <= boot->tree + ((const struct svm_tree *)(uintptr_t)boot->tree)->size)
+	    end <= boot->tree +
+	            ((const struct svm_tree *)(uintptr_t)boot->tree)->size)
 		return !write;
 	if (addr >= boot->stack_bottom)
 		return 1;
@@ -137,7 +139,8 @@ static uint64_t lowest_mapping(void)
 
 long sys_brk(long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	uint64_t want = (uint64_t)a0, top = PAGE_UP(want), old = PAGE_UP(cur_brk);
+	uint64_t want = (uint64_t)a0, top = PAGE_UP(want),
+	         old = PAGE_UP(cur_brk);
 
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (want < heap_lo || top > lowest_mapping())
@@ -215,8 +218,8 @@ long sys_mmap(long a0, long a1, long a2, long a3, long a4, long a5)
 	        type != MAP_SHARED_VALIDATE))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		if ((rc = fs_mappable((int)a4, type != MAP_PRIVATE &&
-		                              ((int)a2 & PROT_WRITE),
+		if ((rc = fs_mappable((int)a4,
+		         type != MAP_PRIVATE && ((int)a2 & PROT_WRITE),
 		         &node)) < 0)
 			return rc;
 	}
@@ -288,7 +291,8 @@ long sys_mremap(long a0, long a1, long a2, long a3, long a4, long a5)
 				break;
 		if (p == pg(old + nlen)) {
 			fresh(old + olen, nlen - olen);
-			set_range(mapped, pg(old + olen), (nlen - olen) / KPAGE, 1);
+			set_range(mapped, pg(old + olen), (nlen - olen) / KPAGE,
+			    1);
 			return (long)old;
 		}
 	}

@@ -24,7 +24,7 @@ long sys_exit_group(long status, long a1, long a2, long a3, long a4, long a5)
 }
 
 #define CONST(name, value)                                                     \
-	long sys_##name(long a0, long a1, long a2, long a3, long a4, long a5) \
+	long sys_##name(long a0, long a1, long a2, long a3, long a4, long a5)  \
 	{                                                                      \
 		(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;    \
 		return (value);                                                \
@@ -54,7 +54,7 @@ long sys_setpgid(long pid, long pgid, long a2, long a3, long a4, long a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	return (pid == 0 || pid == PID) && (pgid == 0 || pgid == PID) ? 0 :
-	                                                              -EPERM;
+	                                                                -EPERM;
 }
 
 long sys_setuid(long uid, long a1, long a2, long a3, long a4, long a5)
@@ -283,8 +283,8 @@ long sys_sysinfo(long ubuf, long a1, long a2, long a3, long a4, long a5)
 {
 	struct {
 		long uptime;
-		unsigned long loads[3], totalram, freeram, sharedram,
-		    bufferram, totalswap, freeswap;
+		unsigned long loads[3], totalram, freeram, sharedram, bufferram,
+		    totalswap, freeswap;
 		unsigned short procs, pad;
 		unsigned long totalhigh, freehigh;
 		unsigned int mem_unit;
@@ -344,8 +344,8 @@ long sys_getrusage(long who, long u, long a2, long a3, long a4, long a5)
 
 long sys_times(long u, long a1, long a2, long a3, long a4, long a5)
 {
-	int64_t ticks = (int64_t)(now_mono_ns() / 10000000), t[4] = { ticks, 0,
-		0, 0 };
+	int64_t ticks = (int64_t)(now_mono_ns() / 10000000),
+	        t[4] = { ticks, 0, 0, 0 };
 
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (u != 0 && copy_to_user((uint64_t)u, t, sizeof(t)) < 0)

@@ -15,8 +15,8 @@ static struct kstack_t altstack = { .ss_flags = SS_DISABLE };
 int sig_ignored(int sig)
 {
 	/* SIGCHLD, SIGCONT, SIGURG, SIGWINCH: ignored by default. */
-	static const uint64_t dfl_ign = 1ull << 17 | 1ull << 18 | 1ull << 23 |
-	    1ull << 28;
+	static const uint64_t dfl_ign =
+	    1ull << 17 | 1ull << 18 | 1ull << 23 | 1ull << 28;
 
 	if (sig < 1 || sig > NSIG)
 		return 0;
@@ -35,8 +35,8 @@ long sys_rt_sigaction(long sig, long uact, long uold, long size, long a4,
 		return -EINVAL;
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
-	if (uold != 0 && copy_to_user((uint64_t)uold, &actions[sig],
-	                     sizeof(act)) < 0)
+	if (uold != 0 &&
+	    copy_to_user((uint64_t)uold, &actions[sig], sizeof(act)) < 0)
 		return -EFAULT;
 	if (uact == 0)
 		return 0;
@@ -79,8 +79,7 @@ long sys_rt_sigprocmask(long how, long uset, long uold, long size, long a4,
 	return 0;
 }
 
-long sys_rt_sigpending(long uset, long size, long a2, long a3, long a4,
-    long a5)
+long sys_rt_sigpending(long uset, long size, long a2, long a3, long a4, long a5)
 {
 	uint64_t none = 0;
 
@@ -95,8 +94,8 @@ long sys_sigaltstack(long uss, long uold, long a2, long a3, long a4, long a5)
 	struct kstack_t ss;
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (uold != 0 && copy_to_user((uint64_t)uold, &altstack,
-	                     sizeof(altstack)) < 0)
+	if (uold != 0 &&
+	    copy_to_user((uint64_t)uold, &altstack, sizeof(altstack)) < 0)
 		return -EFAULT;
 	if (uss == 0)
 		return 0;

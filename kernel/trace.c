@@ -7,17 +7,37 @@
 #include "kernel.h"
 
 static const char *const errnames[] = {
-	[EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH",
-	[EINTR] = "EINTR", [EIO] = "EIO", [ENXIO] = "ENXIO",
-	[E2BIG] = "E2BIG", [EBADF] = "EBADF", [ECHILD] = "ECHILD",
-	[EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM", [EACCES] = "EACCES",
-	[EFAULT] = "EFAULT", [EEXIST] = "EEXIST", [EXDEV] = "EXDEV",
-	[ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR",
-	[EINVAL] = "EINVAL", [ENFILE] = "ENFILE", [EMFILE] = "EMFILE",
-	[ENOTTY] = "ENOTTY", [ESPIPE] = "ESPIPE", [EROFS] = "EROFS",
-	[EPIPE] = "EPIPE", [ERANGE] = "ERANGE", [EDEADLK] = "EDEADLK",
-	[ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS",
-	[ELOOP] = "ELOOP", [EAFNOSUPPORT] = "EAFNOSUPPORT",
+	[EPERM] = "EPERM",
+	[ENOENT] = "ENOENT",
+	[ESRCH] = "ESRCH",
+	[EINTR] = "EINTR",
+	[EIO] = "EIO",
+	[ENXIO] = "ENXIO",
+	[E2BIG] = "E2BIG",
+	[EBADF] = "EBADF",
+	[ECHILD] = "ECHILD",
+	[EAGAIN] = "EAGAIN",
+	[ENOMEM] = "ENOMEM",
+	[EACCES] = "EACCES",
+	[EFAULT] = "EFAULT",
+	[EEXIST] = "EEXIST",
+	[EXDEV] = "EXDEV",
+	[ENODEV] = "ENODEV",
+	[ENOTDIR] = "ENOTDIR",
+	[EISDIR] = "EISDIR",
+	[EINVAL] = "EINVAL",
+	[ENFILE] = "ENFILE",
+	[EMFILE] = "EMFILE",
+	[ENOTTY] = "ENOTTY",
+	[ESPIPE] = "ESPIPE",
+	[EROFS] = "EROFS",
+	[EPIPE] = "EPIPE",
+	[ERANGE] = "ERANGE",
+	[EDEADLK] = "EDEADLK",
+	[ENAMETOOLONG] = "ENAMETOOLONG",
+	[ENOSYS] = "ENOSYS",
+	[ELOOP] = "ELOOP",
+	[EAFNOSUPPORT] = "EAFNOSUPPORT",
 };
 
 static size_t arg(char *buf, size_t cap, char kind, long v)
@@ -71,8 +91,9 @@ void trace_call(long nr, const long a[6], long ret)
 		len = sizeof(line) - 64;
 	if ((nr == __NR_exit || nr == __NR_exit_group) && e != NULL)
 		ksnprintf(line + len, sizeof(line) - len, ") = ?\n");
-	else if (ret < 0 && -ret < (long)(sizeof(errnames) / sizeof(errnames[0])) &&
-	         errnames[-ret])
+	else if (ret < 0 &&
+	    -ret < (long)(sizeof(errnames) / sizeof(errnames[0])) &&
+	    errnames[-ret])
 		ksnprintf(line + len, sizeof(line) - len, ") = -1 %s\n",
 		    errnames[-ret]);
 	else if (ret < 0 && ret > -4096)

@@ -1,4 +1,5 @@
-/* uapi.h: the Linux ABI the guest kernel implements, from Linux's own UAPI headers. */
+/* uapi.h: the Linux ABI the guest kernel implements, from Linux's own UAPI
+ * headers. */
 #ifndef UAPI_H
 #define UAPI_H
 

@@ -1,6 +1,7 @@
 /* hypercall.c: port-I/O dispatch, the hypercall table and its handlers. */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -199,6 +200,25 @@ static const char *const vector_names[32] = {
 	[21] = "#CP control protection",
 };
 
+/*
+ * " (name+0xoff)" for rip from the program's symbols, " (in the guest
+ * kernel: name+0xoff)" from the kernel's, or "".
+ */
+static void where(const struct svm_vm *vm, uint64_t rip, char *buf, size_t len)
+{
+	char sym[128];
+
+	buf[0] = '\0';
+	if (symtab_name(vm->syms, rip, sym, sizeof(sym)) == 0)
+		snprintf(buf, len, " (%s)", sym);
+	else if (rip >= SVM_LOAD_MIN && rip < SVM_PROGRAM_MIN)
+		snprintf(buf, len, " (in the guest kernel%s%s)",
+		    symtab_name(vm->ksyms, rip, sym, sizeof(sym)) == 0 ? ": " :
+		                                                         "",
+		    symtab_name(vm->ksyms, rip, sym, sizeof(sym)) == 0 ? sym :
+		                                                         "");
+}
+
 /* A report from the monitor's own fault stubs: the frame is at the guest RSP.
  */
 static int fault(struct svm_vm *vm)
@@ -206,6 +226,7 @@ static int fault(struct svm_vm *vm)
 	struct svm_regs r;
 	const void *frame;
 	const char *name;
+	char at[192];
 	uint64_t guard = vm->stack_bottom - SVM_PAGE_SIZE;
 
 	if (vm->be->regs(vm, &r) < 0 ||
@@ -215,20 +236,22 @@ static int fault(struct svm_vm *vm)
 	memcpy(&vm->fault, frame, sizeof(vm->fault));
 	vm->fault_cr2 = r.cr2;
 	name = vm->fault.vector < 32 ? vector_names[vm->fault.vector] : NULL;
+	where(vm, vm->fault.rip, at, sizeof(at));
 	if (vm->fault.vector == 14 && r.cr2 >= guard &&
 	    r.cr2 < guard + SVM_PAGE_SIZE)
 		name = "#PF page fault (stack overflow)";
 	if (vm->fault.vector == 14)
 		return vm_end(vm, SVM_END_FAULT,
-		    "guest fault: %s (vector 14) at rip %#llx, address %#llx, "
+		    "guest fault: %s (vector 14) at rip %#llx%s, address "
+		    "%#llx, "
 		    "error code %#llx",
-		    name, (unsigned long long)vm->fault.rip,
+		    name, (unsigned long long)vm->fault.rip, at,
 		    (unsigned long long)r.cr2,
 		    (unsigned long long)vm->fault.error);
 	return vm_end(vm, SVM_END_FAULT,
-	    "guest fault: %s (vector %llu) at rip %#llx, error code %#llx",
+	    "guest fault: %s (vector %llu) at rip %#llx%s, error code %#llx",
 	    name ? name : "exception", (unsigned long long)vm->fault.vector,
-	    (unsigned long long)vm->fault.rip,
+	    (unsigned long long)vm->fault.rip, at,
 	    (unsigned long long)vm->fault.error);
 }
 

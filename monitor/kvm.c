@@ -117,9 +117,7 @@ static int set_entry_state(struct svm_vm *vm, struct kvm_backend *kb, char *err,
 }
 
 /*
- * The MSRs of a new or reused vCPU. The syscall MSRs take `syscall` to the
- * guest kernel's entry (SVM_KERNEL_SYSCALL), sysretq back to our user
- * segments (STAR), with IF, DF, TF, AC and NT cleared on entry (SFMASK).
+ * The MSRs of a new or reused vCPU: the syscall MSRs (X86_STAR...).
  * What the guest learns of the host: its TSC starts at 0 with each app
  * (not at the host's uptime) and TSC_AUX, which RDTSCP and RDPID return, is
  * 0 (not the host CPU). Under PVM neither of those takes effect, since the
@@ -135,14 +133,11 @@ static int set_msrs(struct kvm_backend *kb)
 	} m = {
 		.hdr.nmsrs = caps.pvm ? 4 : 6,
 		.e = {
-		    { .index = 0xc0000081, /* STAR */
-		        /* sysretq: SS 0x10 + 8 = 0x1b, CS 0x10 + 16 = 0x23 */
-		        .data = (uint64_t)X86_SEL_KDATA << 48 |
-		            (uint64_t)X86_SEL_KCODE << 32 },
+		    { .index = 0xc0000081 /* STAR */, .data = X86_STAR },
 		    { .index = 0xc0000082, /* LSTAR */
 		        .data = SVM_KERNEL_SYSCALL },
 		    { .index = 0xc0000083 /* CSTAR: no 32-bit syscall */ },
-		    { .index = 0xc0000084, /* SFMASK */ .data = 0x44700 },
+		    { .index = 0xc0000084 /* SFMASK */, .data = X86_SFMASK },
 		    { .index = 0x10 /* IA32_TSC */ },
 		    { .index = 0xc0000103 /* TSC_AUX */ },
 		},

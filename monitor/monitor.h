@@ -124,7 +124,8 @@ struct svm_vm {
 	svm_gpa_t heap_start, stack_bottom;
 	svm_gpa_t tree_gpa; /* the root tree, or 0 */
 	uint64_t tree_size;
-	bool trace;             /* --trace: the guest kernel prints each call */
+	bool trace; /* --trace: the guest kernel prints each call */
+	struct symtab *syms, *ksyms; /* the program's and the kernel's */
 	enum svm_paging paging; /* set before vm_create() opens the backend */
 	svm_hypercall_fn hypercalls[SVM_HC_PORT_COUNT];
 
@@ -380,6 +381,17 @@ int process_write(struct svm_vm *vm, const uint8_t *file, int argc,
     char *const argv[], int envc, char *const envp[], const char *exe,
     const char *cwd, char *err, size_t errlen);
 
+/*
+ * Function symbols (symbols.c). symtab_read: those of an ELF file of len
+ * bytes that elf_parse() accepted, moved by bias; NULL if it has none (or
+ * no memory). symtab_name: "name+0xoff" for addr into buf: 0, or -1 when no
+ * function holds addr. symtab_free: NULL is fine.
+ */
+struct symtab;
+struct symtab *symtab_read(const uint8_t *file, size_t len, uint64_t bias);
+int symtab_name(const struct symtab *t, uint64_t addr, char *buf, size_t len);
+void symtab_free(struct symtab *t);
+
 /* The guest kernel's ELF image, built in (kernel_image.S). */
 extern const uint8_t svm_kernel_image[];
 extern const uint8_t svm_kernel_image_end[];
@@ -417,7 +429,14 @@ int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 #define X86_CR0 0x80050033ull /* PG WP NE ET MP PE */
 #define X86_CR4 0x620ull      /* OSXMMEXCPT OSFXSR PAE */
 #define X86_CR4_FSGSBASE 0x10000ull
-#define X86_EFER 0xd00ull /* NXE LMA LME */
+#define X86_EFER 0xd01ull /* NXE LMA LME SCE */
+/*
+ * `syscall` goes to the guest kernel (LSTAR = SVM_KERNEL_SYSCALL) with CS
+ * 0x08 and SS 0x10, and clears IF, DF, TF, AC and NT; its sysretq comes
+ * back with SS 0x10 + 8 = 0x1b and CS 0x10 + 16 = 0x23 (STAR[63:48]).
+ */
+#define X86_STAR ((uint64_t)X86_SEL_KDATA << 48 | (uint64_t)X86_SEL_KCODE << 32)
+#define X86_SFMASK 0x44700ull
 
 /*
  * x86_tss_type: the TR type to enter with: 11 (busy) on Intel, where VM entry

@@ -173,8 +173,9 @@ int process_write(struct svm_vm *vm, const uint8_t *file, int argc,
 	bs = (char *)vm->mem + X86_BOOTINFO + sizeof(bi);
 	if (sizeof(bi) + strlen(cwd) + strlen(exe) + 2 >
 	    X86_BOOTINFO_END - X86_BOOTINFO) {
-		snprintf(err, errlen, "working directory or program path too "
-		                      "long");
+		snprintf(err, errlen,
+		    "working directory or program path too "
+		    "long");
 		return -1;
 	}
 	bi.cwd = X86_BOOTINFO + sizeof(bi);

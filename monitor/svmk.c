@@ -78,6 +78,13 @@ static int svmk_open(struct svm_vm *vm, char *err, size_t errlen)
 	X86_ENTRY_SREGS(sr);
 	if (ioctl(sb->fd, SVMK_SET_SREGS, &sr) < 0)
 		return fail(err, errlen, "SVMK_SET_SREGS");
+	if (ioctl(sb->fd, SVMK_SET_MSRS,
+	        &(struct svmk_msrs) {
+	            .star = X86_STAR,
+	            .lstar = SVM_KERNEL_SYSCALL,
+	            .sfmask = X86_SFMASK,
+	        }) < 0)
+		return fail(err, errlen, "SVMK_SET_MSRS");
 	X86_ENTRY_REGS(r, vm);
 	if (ioctl(sb->fd, SVMK_SET_REGS, &r) < 0)
 		return fail(err, errlen, "SVMK_SET_REGS");

@@ -238,6 +238,9 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	}
 	load(vm, &vm->kernel, svm_kernel_image);
 	load(vm, &vm->img, image);
+	/* For fault lines; a file without a symbol table just has none. */
+	vm->syms = symtab_read(image, len, 0);
+	vm->ksyms = symtab_read(svm_kernel_image, svm_kernel_size(), 0);
 
 	vm->entry = vm->kernel.entry;
 	vm->stack_top = mem_size;
@@ -301,6 +304,9 @@ void vm_destroy(struct svm_vm *vm)
 	vm->snap = NULL;
 	free(vm->had);
 	free(vm->dirty);
+	symtab_free(vm->syms);
+	symtab_free(vm->ksyms);
+	vm->syms = vm->ksyms = NULL;
 	vm->had = vm->dirty = NULL;
 	vm->serving = false;
 }

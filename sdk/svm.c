@@ -1,4 +1,5 @@
-/* svm.c: function mode for programs (svm_serve); the rest of svm.h is inline. */
+/* svm.c: function mode for programs (svm_serve); the rest of svm.h is inline.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -177,7 +177,7 @@ t "--mem: app runs in the largest memory" 0 "Hello from svm-sandbox!" "" -- \
 	"$svm" --mem 1G "$apps/hello/hello"
 
 # Guest faults: one line naming the exception, status 250.
-rip='rip 0x[0-9a-f]+'
+rip='rip 0x[0-9a-f]+( \([^)]*\))?'
 t "fault: divide by zero" 250 "about to divide by zero" \
 	"svm-sandbox: guest fault: #DE divide error \(vector 0\) at $rip, error code 0" \
 	-- "$svm" "$g/div0"
@@ -193,6 +193,34 @@ t "fault: execute data" 250 "" \
 t "fault: stack overflow into the guard" 250 "" \
 	"svm-sandbox: guest fault: #PF page fault \(stack overflow\) \(vector 14\) at $rip, address 0x1bff[0-9a-f]{3}, error code 0x6" \
 	-- "$svm" "$g/stack_overflow"
+
+t "fault: the line names the function (ELF symbols)" 250 "about to divide by zero" \
+	"svm-sandbox: guest fault: #DE divide error \(vector 0\) at rip 0x[0-9a-f]+ \(main\+0x[0-9a-f]+\), error code 0" \
+	-- "$svm" "$g/div0"
+t "fault: in the guest kernel, said so (its data is the program's to break)" 250 "" \
+	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at rip 0x1[0-9a-f]{5} \(in the guest kernel: sys_dispatch\+0x[0-9a-f]+\), address 0x[0-9a-f]+, error code 0x4" \
+	-- "$svm" "$g/sysloop" -- kfault
+t "--timeout ends a program looping in system calls (no exits)" 124 "" \
+	"svm-sandbox: timeout after 200 ms" -- "$svm" --timeout=200ms "$g/sysloop" -- spin
+
+# The Linux process: environment, and --trace.
+t "--env: the program's environment, nothing else" 0 "A=1 B=x=y n 2" "" -- \
+	"$svm" --env A=1 --env B=x=y "$g/env" -- env
+t "--env: the environment is empty by default" 0 "A=(none) B=(none) n 0" "" -- \
+	"$svm" "$g/env" -- env
+t "usage: bad --env" 2 "" "svm-sandbox: bad --env 'NOEQUALS' \(NAME=VALUE\)" -- \
+	"$svm" --env NOEQUALS "$apps/hello/hello"
+"$svm" --trace "$apps/hello/hello" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 0 ] && [ "$(cat "$tmp/out")" = "Hello from svm-sandbox!" ] &&
+	grep -qx 'svm-trace: arch_prctl(0x1002, 0x[0-9a-f]*) = 0' "$tmp/err" &&
+	grep -qx 'svm-trace: ioctl(1, 0x5413, 0x[0-9a-f]*) = -1 ENOTTY' "$tmp/err" &&
+	grep -qx 'svm-trace: writev(1, 0x[0-9a-f]*, 2) = 24' "$tmp/err" &&
+	[ "$(tail -n 1 "$tmp/err")" = "svm-trace: exit_group(0) = ?" ]; then
+	ok "--trace: each system call with its arguments and result"
+else
+	nok "--trace: each system call with its arguments and result" "status $st: $(head -c 400 "$tmp/err")"
+fi
 
 # Guests that break the ABI: status 252.
 t "unknown hypercall" 252 "" "svm-sandbox: unknown hypercall 7 at $rip" -- \
