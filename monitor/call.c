@@ -57,6 +57,7 @@ static int hc_ready(struct svm_vm *vm, svm_gpa_t arg)
 	if (get_call(vm, arg, &c))
 		return 1;
 	vm->call = arg;
+	vm->serve_mode = SVM_SERVE_CALLS;
 	vm->end = SVM_END_READY;
 	return 1;
 }
@@ -167,9 +168,18 @@ int vm_serve_start(struct svm_vm *vm, bool warm)
 	 */
 	vm->in_fd = -1;
 	vm->warm = warm;
+	vm->starting = true;
 	vm->be->run(vm);
+	vm->starting = false;
 	if (vm->end != SVM_END_READY)
 		return -1;
+	/* Each call ends in the app's exit: nothing could stay warm. */
+	if (warm && vm->serve_mode == SVM_SERVE_STDIN) {
+		vm_end(vm, SVM_END_MONITOR_ERROR,
+		    "--warm needs an app that serves calls (svm_serve): this "
+		    "one reads its stdin");
+		return -1;
+	}
 	if (vm->be->save(vm) < 0) {
 		vm_end(vm, SVM_END_MONITOR_ERROR, "cannot save the vCPU");
 		return -1;
@@ -214,6 +224,7 @@ static int reset(struct svm_vm *vm)
 				return vm_end(vm, SVM_END_MONITOR_ERROR,
 				    "cannot remap guest memory: %s",
 				    strerror(errno));
+			vm->pages_reset++;
 			if (vm->had[w] & (1ul << b))
 				memcpy(vm->mem + off, vm->snap + off,
 				    SVM_PAGE_SIZE);
@@ -223,6 +234,32 @@ static int reset(struct svm_vm *vm)
 		vm->dirty[w] = 0;
 	}
 	vm->need_reset = false;
+	return 0;
+}
+
+/* A call to an app served by its stdin: its exit ends the call. */
+static int stdin_call(struct svm_vm *vm, const void *in, size_t in_len,
+    void *out, size_t out_cap, size_t *out_len, int *status)
+{
+	vm->req = in;
+	vm->req_len = in_len;
+	vm->req_off = 0;
+	vm->ans = out;
+	vm->ans_cap = out_cap;
+	vm->ans_len = 0;
+	vm->need_reset = true; /* the call ends with the app's end */
+	if (vm_stdin_pending(vm))
+		return 1;
+	if (vm_arm_timeout(vm) < 0)
+		return -1;
+	vm->be->run(vm);
+	vm_disarm_timeout(vm);
+	vm->req = NULL;
+	vm->ans = NULL;
+	*out_len = vm->ans_len;
+	if (vm->end != SVM_END_EXIT)
+		return 1;
+	*status = vm->app_status & 0xff;
 	return 0;
 }
 
@@ -243,6 +280,8 @@ int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
 		return -1;
 	/* --max-output and --timeout apply to each call. */
 	vm->output_bytes = 0;
+	if (vm->serve_mode == SVM_SERVE_STDIN)
+		return stdin_call(vm, in, in_len, out, out_cap, out_len, status);
 	/* Warm, the app may have moved its buffers: check them every time. */
 	if (get_call(vm, vm->call, &c)) {
 		vm->need_reset = true;

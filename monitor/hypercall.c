@@ -61,6 +61,23 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 		a.len = vm->max_output - vm->output_bytes;
 		over = true;
 	}
+	/* Served by its stdin, the app's stdout is the call's answer. */
+	if (a.fd == 1 && vm->ans != NULL) {
+		if (a.len > vm->ans_cap - vm->ans_len)
+			return vm_end(vm, SVM_END_OUTPUT_LIMIT,
+			    "answer larger than the %zu bytes allowed",
+			    vm->ans_cap);
+		memcpy(vm->ans + vm->ans_len, p, a.len);
+		vm->ans_len += a.len;
+		vm->output_bytes += a.len;
+		if (over)
+			return vm_end(vm, SVM_END_OUTPUT_LIMIT,
+			    "output limit of %llu bytes reached",
+			    (unsigned long long)vm->max_output);
+		a.ret = 0;
+		return put_result(vm, "write", arg,
+		    offsetof(struct svm_hc_write, ret), &a.ret, sizeof(a.ret));
+	}
 	while (done < a.len) {
 		/*
 		 * At most PIPE_BUF at a time once poll says there is room: a
@@ -93,6 +110,24 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 	    &a.ret, sizeof(a.ret));
 }
 
+/*
+ * The next bytes of a call's request for a read, when the app is served by
+ * its stdin; 0 (end of input) once they are all read, and for every read of
+ * an app served through svm_serve.
+ */
+static ssize_t call_input(struct svm_vm *vm, uint8_t *p, uint64_t len)
+{
+	size_t n = vm->req_len - vm->req_off;
+
+	if (vm->req == NULL)
+		return 0;
+	if (n > len)
+		n = (size_t)len;
+	memcpy(p, vm->req + vm->req_off, n);
+	vm->req_off += n;
+	return (ssize_t)n;
+}
+
 static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 {
 	struct svm_hc_read a;
@@ -105,10 +140,21 @@ static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
 		    "read: buffer %#llx+%#llx not writable by the app",
 		    (unsigned long long)a.data, (unsigned long long)a.len);
+	/*
+	 * Function mode: the app's first read of stdin, before it made the
+	 * ready hypercall, is where it waits for its input: the snapshot is
+	 * taken here, and each call answers this read (vm_stdin_pending).
+	 */
+	if (vm->starting && vm->serve_mode == 0) {
+		vm->serve_mode = SVM_SERVE_STDIN;
+		vm->call = arg;
+		vm->end = SVM_END_READY;
+		return 1;
+	}
 	do {
 		/* Function mode: the app's input is only its call's. */
 		if (vm->in_fd < 0) {
-			n = 0;
+			n = call_input(vm, p, a.len);
 			break;
 		}
 		if (vm_wait(vm, vm->in_fd, POLLIN))
@@ -120,6 +166,27 @@ static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 		vm_mark_written(vm, a.data, (uint64_t)n);
 	return put_result(vm, "read", arg, offsetof(struct svm_hc_read, ret),
 	    &a.ret, sizeof(a.ret));
+}
+
+int vm_stdin_pending(struct svm_vm *vm)
+{
+	struct svm_hc_read a;
+	uint8_t *p;
+	ssize_t n;
+
+	/* The struct is as it was at the snapshot; checked as then. */
+	if (get_args(vm, "read", vm->call, &a, sizeof(a)))
+		return 1;
+	if ((p = vm_gpa_out(vm, a.data, a.len)) == NULL)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "read: buffer %#llx+%#llx not writable by the app",
+		    (unsigned long long)a.data, (unsigned long long)a.len);
+	n = call_input(vm, p, a.len);
+	a.ret = n;
+	if (n > 0)
+		vm_mark_written(vm, a.data, (uint64_t)n);
+	return put_result(vm, "read", vm->call,
+	    offsetof(struct svm_hc_read, ret), &a.ret, sizeof(a.ret));
 }
 
 static int hc_random(struct svm_vm *vm, svm_gpa_t arg)

@@ -44,6 +44,11 @@ static const char usage_text[] =
     "                         answers on stdout (see svm-sandbox(1))\n"
     "      --warm             with --serve: keep the VM as a call left it\n"
     "                         instead of resetting it for the next call\n"
+    "      --max-request=SIZE with --serve: refuse larger requests (default:\n"
+    "                         the app's input buffer, or 1M for stdin apps)\n"
+    "      --max-answer=SIZE  with --serve: the largest answer (default: the\n"
+    "                         app's output buffer, or 1M for stdin apps)\n"
+    "      --call-stats       with --serve: a STATS frame after each answer\n"
     "      --print-filter     print the seccomp allowlist and exit\n"
     "  -h, --help             print this help and exit\n"
     "  -V, --version          print the version and exit\n"
@@ -62,10 +67,7 @@ static const char usage_text[] =
     "  159    the monitor broke its seccomp filter (killed by SIGSYS)\n"
     "Every status but the app's own comes with one line on stderr.\n";
 
-static _Noreturn void die(int status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static _Noreturn void die(int status, const char *fmt, ...)
+_Noreturn void svm_die(int status, const char *fmt, ...)
 {
 	char msg[SVM_ERR_LEN + 64];
 	va_list ap;
@@ -91,7 +93,7 @@ static uint64_t parse_num(const char *s, const struct unit *units)
 {
 	char *end;
 	unsigned long long v;
-	uint64_t r;
+	uint64_t r, frac = 0, scale = 1, part;
 
 	if (*s < '0' || *s > '9')
 		return 0;
@@ -99,11 +101,27 @@ static uint64_t parse_num(const char *s, const struct unit *units)
 	v = strtoull(s, &end, 10);
 	if (errno != 0)
 		return 0;
+	/* A fraction, as in 1.5s: up to 9 digits. */
+	if (*end == '.') {
+		for (end++; *end >= '0' && *end <= '9'; end++) {
+			if (scale == 1000000000)
+				return 0;
+			frac = frac * 10 + (uint64_t)(*end - '0');
+			scale *= 10;
+		}
+		if (scale == 1)
+			return 0;
+	}
 	for (; units->name != NULL; units++)
 		if (strcasecmp(end, units->name) == 0)
 			break;
 	if (units->name == NULL ||
 	    __builtin_mul_overflow((uint64_t)v, units->mult, &r))
+		return 0;
+	/* The fraction in the base unit, rounded down. */
+	part = units->mult / scale * frac +
+	    units->mult % scale * frac / scale;
+	if (__builtin_add_overflow(r, part, &r))
 		return 0;
 	return r;
 }
@@ -179,12 +197,11 @@ static void test_syscall(const struct svm_vm *vm, const char *what)
 			    calls[i].a2);
 			return;
 		}
-	die(SVM_STATUS_USAGE, "unknown --test-syscall '%s'", what);
+	svm_die(SVM_STATUS_USAGE, "unknown --test-syscall '%s'", what);
 }
 #endif
 
-/* The exit status for how a run (or a call) ended, as the table above says. */
-static int end_status(const struct svm_vm *vm)
+int svm_end_status(const struct svm_vm *vm)
 {
 	switch (vm->end) {
 	case SVM_END_EXIT:
@@ -209,158 +226,6 @@ static int end_status(const struct svm_vm *vm)
 	return SVM_STATUS_MONITOR;
 }
 
-/*
- * --serve's channel: read exactly len bytes of a request. Returns 1, 0 at
- * end of input before the first byte, -1 for a frame cut short, 2 when a
- * stop signal came (vm->end says which).
- */
-static int read_all(struct svm_vm *vm, void *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n;
-
-		if (vm_wait(vm, vm->request_fd, POLLIN))
-			return 2;
-		n = read(vm->request_fd, (char *)buf + done, len - done);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return n == 0 && done == 0 ? 0 : -1;
-		done += (size_t)n;
-	}
-	return 1;
-}
-
-/*
- * Write an answer: 0, -1 on error, 2 when a stop signal came. After a stop
- * signal (the answer to the call it ended) it writes without waiting, and a
- * further signal that interrupts the write gives up.
- */
-static int write_all(struct svm_vm *vm, const void *buf, size_t len)
-{
-	bool stopping = vm->stop_signal != 0;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n;
-
-		if (!stopping && vm_wait(vm, vm->answer_fd, POLLOUT))
-			return 2;
-		n = write(vm->answer_fd, (const char *)buf + done,
-		    len - done < 4096 ? len - done : 4096);
-		if (n < 0 && errno == EINTR && stopping)
-			return 2;
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-/* The server ends: a stop signal or the runner's channel failing. */
-static _Noreturn void serve_end(struct svm_vm *vm, int rc)
-{
-	if (rc == 2)
-		die(128 + vm->stop_signal, "%s", vm->err);
-	die(SVM_STATUS_MONITOR, "writing an answer failed");
-}
-
-/*
- * --serve: length-prefixed calls on stdin, answers on stdout. A request is a
- * 32-bit little-endian length and that many bytes; an answer is a 32-bit
- * length, a 32-bit result (0: the handler answered; otherwise the exit status
- * for how the call ended, as in the table), a 32-bit status (the handler's,
- * or the app's exit status) and the answer's bytes. Every result but 0 also
- * gets one line on stderr. Ends with 0 at the end of input, 2 for a request
- * cut short, 128+N for stop signal N (after answering the call it ended).
- */
-static int serve_calls(struct svm_vm *vm, bool warm)
-{
-	char err[SVM_ERR_LEN];
-	uint8_t *in, *out;
-	uint32_t hdr[3], len;
-	struct svm_call c;
-	size_t out_len;
-	int status, rc;
-
-	if (vm_arm_timeout(vm) < 0 || vm_serve_start(vm, warm) < 0)
-		die(vm->end == SVM_END_EXIT ? SVM_STATUS_GUEST_ERROR :
-		                              end_status(vm),
-		    "%s",
-		    vm->end == SVM_END_EXIT ?
-		        "the app exited before it was ready for calls" :
-		        vm->err);
-	vm_disarm_timeout(vm);
-	/* The buffers are the app's own sizes, allocated before lockdown. */
-	memcpy(&c, vm_gpa(vm, vm->call, sizeof(c)), sizeof(c));
-	if ((in = malloc(c.in_cap + 1)) == NULL ||
-	    (out = malloc(c.out_cap + 1)) == NULL)
-		die(SVM_STATUS_MONITOR, "out of memory");
-	if (seccomp_lockdown(vm, err, sizeof(err)) < 0)
-		die(SVM_STATUS_MONITOR, "%s", err);
-	for (;;) {
-		if ((rc = read_all(vm, &len, sizeof(len))) == 0)
-			exit(0);
-		if (rc == 2)
-			serve_end(vm, rc);
-		if (rc < 0)
-			die(SVM_STATUS_USAGE, "truncated request on stdin");
-		if (len > c.in_cap) {
-			/* Refused unread: drain it, then answer. */
-			for (; len > 0; len -= rc) {
-				rc = len < c.in_cap + 1 ? (int)len :
-				                          (int)c.in_cap + 1;
-				if ((status = read_all(vm, in, (size_t)rc)) ==
-				    2)
-					serve_end(vm, status);
-				if (status != 1)
-					die(SVM_STATUS_USAGE,
-					    "truncated request on stdin");
-			}
-			hdr[0] = 0;
-			hdr[1] = SVM_STATUS_USAGE;
-			hdr[2] = 0;
-			fprintf(stderr,
-			    "svm-sandbox: request larger than the "
-			    "app's %llu-byte input buffer\n",
-			    (unsigned long long)c.in_cap);
-			if ((rc = write_all(vm, hdr, sizeof(hdr))) != 0)
-				serve_end(vm, rc);
-			continue;
-		}
-		/* A length and then the end of input is a cut frame too. */
-		if (len > 0 && (rc = read_all(vm, in, len)) != 1) {
-			if (rc == 2)
-				serve_end(vm, rc);
-			die(SVM_STATUS_USAGE, "truncated request on stdin");
-		}
-		rc = vm_call(vm, in, len, out, c.out_cap, &out_len, &status);
-		if (rc < 0)
-			die(SVM_STATUS_MONITOR, "%s", vm->err);
-		hdr[0] = rc == 0 ? (uint32_t)out_len : 0;
-		hdr[1] = rc == 0 ? 0 : (uint32_t)end_status(vm);
-		hdr[2] = rc == 0            ? (uint32_t)status :
-		    vm->end == SVM_END_EXIT ? (uint32_t)vm->app_status :
-		                              0;
-		if (rc != 0 && vm->end != SVM_END_SIGNAL)
-			fprintf(stderr, "svm-sandbox: call: %s\n",
-			    vm->end == SVM_END_EXIT ? "the app exited" :
-			                              vm->err);
-		/* A stop signal ends the server once the call is answered. */
-		if ((status = write_all(vm, hdr, sizeof(hdr))) != 0 ||
-		    (status = write_all(vm, out, hdr[0])) != 0)
-			serve_end(vm, status);
-		if (vm->stop_signal != 0) {
-			vm_check_stop(vm);
-			serve_end(vm, 2);
-		}
-	}
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -374,6 +239,9 @@ int main(int argc, char **argv)
 		{ "warm", no_argument, NULL, 'w' },
 		{ "print-filter", no_argument, NULL, 'F' },
 		{ "env", required_argument, NULL, 'E' },
+		{ "max-request", required_argument, NULL, 'Q' },
+		{ "max-answer", required_argument, NULL, 'A' },
+		{ "call-stats", no_argument, NULL, 'X' },
 		{ "cwd", required_argument, NULL, 'C' },
 		{ "trace", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
@@ -390,7 +258,9 @@ int main(int argc, char **argv)
 	const struct rlimit nocore = { 0, 0 };
 	struct svm_config cfg = { .backend = &svm_backend_kvm };
 	uint64_t t0 = vm_now_ns();
-	bool json = false, print_filter = false, serve = false, warm = false;
+	bool json = false, print_filter = false, serve = false;
+	struct serve_opts so = { 0 };
+	uint64_t sz;
 	const char *test = NULL;
 	bool break_idt = false; /* test build: a fault then triple-faults */
 	char err[SVM_ERR_LEN], *env[256];
@@ -403,23 +273,23 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'm':
 			if ((cfg.mem_size = parse_num(optarg, mem_units)) == 0)
-				die(SVM_STATUS_USAGE, "bad --mem '%s'", optarg);
+				svm_die(SVM_STATUS_USAGE, "bad --mem '%s'", optarg);
 			break;
 		case 't':
 			cfg.timeout_ms = parse_num(optarg, time_units);
 			if (cfg.timeout_ms == 0 || cfg.timeout_ms > 86400000)
-				die(SVM_STATUS_USAGE, "bad --timeout '%s'",
+				svm_die(SVM_STATUS_USAGE, "bad --timeout '%s'",
 				    optarg);
 			break;
 		case 'o':
 			if ((cfg.max_output = parse_num(optarg, size_units)) ==
 			    0)
-				die(SVM_STATUS_USAGE, "bad --max-output '%s'",
+				svm_die(SVM_STATUS_USAGE, "bad --max-output '%s'",
 				    optarg);
 			break;
 		case 'S':
 			if (optarg != NULL && strcmp(optarg, "json") != 0)
-				die(SVM_STATUS_USAGE, "bad --stats '%s'",
+				svm_die(SVM_STATUS_USAGE, "bad --stats '%s'",
 				    optarg);
 			cfg.stats = true;
 			json = optarg != NULL;
@@ -430,7 +300,7 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "svmk") == 0)
 				cfg.backend = &svm_backend_svmk;
 			else
-				die(SVM_STATUS_USAGE, "bad --backend '%s'",
+				svm_die(SVM_STATUS_USAGE, "bad --backend '%s'",
 				    optarg);
 			break;
 		case 'P':
@@ -439,24 +309,36 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "shadow") == 0)
 				cfg.paging = SVM_PAGING_SHADOW;
 			else
-				die(SVM_STATUS_USAGE, "bad --paging '%s'",
+				svm_die(SVM_STATUS_USAGE, "bad --paging '%s'",
 				    optarg);
 			break;
 		case 'F':
 			print_filter = true;
 			break;
+		case 'Q':
+		case 'A':
+			if ((sz = parse_num(optarg, size_units)) == 0 ||
+			    sz > UINT32_MAX)
+				svm_die(SVM_STATUS_USAGE, "bad --%s '%s'",
+				    c == 'Q' ? "max-request" : "max-answer",
+				    optarg);
+			*(c == 'Q' ? &so.max_request : &so.max_answer) = sz;
+			break;
+		case 'X':
+			so.call_stats = true;
+			break;
 		case 'E':
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-				die(SVM_STATUS_USAGE,
+				svm_die(SVM_STATUS_USAGE,
 				    "bad --env '%s' (NAME=VALUE)", optarg);
 			if (nenv == sizeof(env) / sizeof(env[0]))
-				die(SVM_STATUS_USAGE, "more than %zu --env",
+				svm_die(SVM_STATUS_USAGE, "more than %zu --env",
 				    sizeof(env) / sizeof(env[0]));
 			env[nenv++] = optarg;
 			break;
 		case 'C':
 			if (optarg[0] != '/')
-				die(SVM_STATUS_USAGE,
+				svm_die(SVM_STATUS_USAGE,
 				    "bad --cwd '%s' (an absolute guest path)",
 				    optarg);
 			cfg.cwd = optarg;
@@ -471,7 +353,7 @@ int main(int argc, char **argv)
 			cfg.answer_fd = 1;
 			break;
 		case 'w':
-			warm = true;
+			so.warm = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -510,17 +392,22 @@ int main(int argc, char **argv)
 			return SVM_STATUS_USAGE;
 		}
 	}
+	if (!serve && (so.warm || so.call_stats || so.max_request ||
+	                  so.max_answer))
+		svm_die(SVM_STATUS_USAGE,
+		    "--warm, --call-stats, --max-request and --max-answer go "
+		    "with --serve");
 	if (print_filter) {
 		seccomp_print(1, cfg.backend);
 		return 0;
 	}
 	if (optind >= argc)
-		die(SVM_STATUS_USAGE, "no program given (--help for usage)");
+		svm_die(SVM_STATUS_USAGE, "no program given (--help for usage)");
 	/* argv[optind] is the app; its argv[0] too, then what follows "--". */
 	app_argc = 1;
 	if (optind + 1 < argc) {
 		if (strcmp(argv[optind + 1], "--") != 0)
-			die(SVM_STATUS_USAGE,
+			svm_die(SVM_STATUS_USAGE,
 			    "unexpected argument '%s' (app "
 			    "arguments go after --)",
 			    argv[optind + 1]);
@@ -534,24 +421,27 @@ int main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &nocore);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* --call-stats times each exit. */
+	cfg.stats |= so.call_stats;
 	cfg.envc = nenv;
 	cfg.envp = env;
 	rc = vm_create(&vm, &cfg, argv[optind], app_argc, argv + optind, err,
 	    sizeof(err));
 	if (rc != 0)
-		die(rc, "%s", err);
+		svm_die(rc, "%s", err);
 #ifdef SVM_TESTING
 	if (break_idt)
 		memset(vm.mem + X86_IDT, 0, X86_IDT_ENTRIES * 16);
 #endif
 	if (vm_catch_signals() < 0 ||
 	    vm_start_limits(&vm, err, sizeof(err)) < 0)
-		die(SVM_STATUS_MONITOR, "%s", err);
+		svm_die(SVM_STATUS_MONITOR, "%s", err);
+	so.app = argv[optind];
 	if (serve)
-		return serve_calls(&vm, warm); /* does its own lockdown */
+		return serve_main(&vm, &so); /* does its own lockdown */
 	if (vm_arm_timeout(&vm) < 0 ||
 	    seccomp_lockdown(&vm, err, sizeof(err)) < 0)
-		die(SVM_STATUS_MONITOR, "%s", vm.err[0] ? vm.err : err);
+		svm_die(SVM_STATUS_MONITOR, "%s", vm.err[0] ? vm.err : err);
 #ifdef SVM_TESTING
 	if (test != NULL)
 		test_syscall(&vm, test);
@@ -566,5 +456,5 @@ int main(int argc, char **argv)
 	/* Exit without tearing down: the filter allows nothing else now. */
 	if (vm.end == SVM_END_EXIT)
 		exit(vm.app_status & 0xff);
-	die(end_status(&vm), "%s", vm.err);
+	svm_die(svm_end_status(&vm), "%s", vm.err);
 }

@@ -164,6 +164,20 @@ struct svm_vm {
 
 	/* Function mode (call.c); serving is false until the app is ready. */
 	bool serving, warm;
+	/*
+	 * How the app is served: SVM_SERVE_CALLS (it made the ready hypercall:
+	 * svm_serve's protocol) or SVM_SERVE_STDIN (its first read of stdin
+	 * came first: each call is its stdin, its stdout the answer, its exit
+	 * the end). starting: vm_serve_start runs it to one of the two.
+	 */
+	enum { SVM_SERVE_CALLS = 1, SVM_SERVE_STDIN } serve_mode;
+	bool starting;
+	/* SVM_SERVE_STDIN, during a call: the request not yet read, and the
+	 * caller's buffer taking stdout. */
+	const uint8_t *req;
+	size_t req_len, req_off;
+	uint8_t *ans;
+	size_t ans_cap, ans_len;
 	bool serve_filter; /* from the config: lock down for function mode */
 	svm_gpa_t call;    /* the app's struct svm_call */
 	uint8_t *snap; /* guest memory as it was at READY (resident pages) */
@@ -171,6 +185,7 @@ struct svm_vm {
 	unsigned long
 	    *dirty; /* bitmap: pages to restore before the next call */
 	bool need_reset;
+	uint64_t pages_reset; /* pages restored by resets so far */
 	bool reset_by_remap; /* benchmark only: replace pages, not copy in */
 	unsigned char
 	    *residency;   /* mincore() vector, allocated before lockdown */
@@ -221,6 +236,13 @@ static inline void *vm_gpa_out(const struct svm_vm *vm, svm_gpa_t gpa,
 		}
 	return NULL;
 }
+
+/*
+ * vm_stdin_pending: SVM_SERVE_STDIN: answer the read the snapshot stopped
+ * in with the first bytes of the call's request (hypercall.c). 0, or 1 with
+ * vm->end set.
+ */
+int vm_stdin_pending(struct svm_vm *vm);
 
 /* vm_end: record how the run ended; returns 1 (the handler "stop" value). */
 int vm_end(struct svm_vm *vm, enum svm_end end, const char *fmt, ...)
@@ -315,8 +337,9 @@ int vm_wait(struct svm_vm *vm, int fd, short events);
 void vm_mark_written(struct svm_vm *vm, svm_gpa_t gpa, uint64_t len);
 
 /*
- * vm_serve_start: run the app until it is ready for calls (SVM_HC_READY) and
- * take the snapshot. warm keeps the VM as the last call left it instead of
+ * vm_serve_start: run the app until it is ready for calls (SVM_HC_READY, or
+ * its first read of stdin: vm->serve_mode says which) and take the
+ * snapshot. warm keeps the VM as the last call left it instead of
  * resetting it. Returns 0, or -1 with vm->end and vm->err saying why.
  */
 int vm_serve_start(struct svm_vm *vm, bool warm);
@@ -324,7 +347,9 @@ int vm_serve_start(struct svm_vm *vm, bool warm);
 /*
  * vm_call: one call: copy in (in_len bytes) into the app, run its handler,
  * copy up to out_cap bytes of its answer to out and the length it made to
- * *out_len, its status to *status. Resets the VM first when the previous
+ * *out_len, its status to *status. An app served by its stdin
+ * (SVM_SERVE_STDIN) reads in as its whole input, its stdout is the answer
+ * and its exit status the status. Resets the VM first when the previous
  * call needs it. Returns 0 when the handler answered; otherwise vm->end and
  * vm->err say how the call ended, and the next call starts from the
  * snapshot. -1 with vm->end SVM_END_MONITOR_ERROR when the VM is unusable.
@@ -602,5 +627,26 @@ ssize_t seccomp_export(const struct svm_vm *vm, struct sock_filter *bpf,
 
 /* seccomp_print: write the allowlist for backend be, with its rules, to fd. */
 void seccomp_print(int fd, const struct svm_backend *be);
+
+/*
+ * The CLI (main.c, serve.c; not in the library). svm_die: print
+ * "svm-sandbox: MESSAGE" on stderr and exit with status. svm_end_status:
+ * the exit status for how a run or call ended (the table in --help).
+ * serve_main: --serve for vm, created and not yet run: serve calls from
+ * vm->request_fd until the end of input (exit 0), or end the process with
+ * the status and the END frame that says why.
+ */
+_Noreturn void svm_die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int svm_end_status(const struct svm_vm *vm);
+
+struct serve_opts {
+	const char *app;      /* its path, for the READY frame */
+	bool warm;            /* --warm */
+	bool call_stats;      /* --call-stats: a STATS frame per call */
+	uint64_t max_request; /* --max-request, --max-answer; 0: the app's */
+	uint64_t max_answer;
+};
+_Noreturn int serve_main(struct svm_vm *vm, const struct serve_opts *o);
 
 #endif

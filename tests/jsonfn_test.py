@@ -8,11 +8,12 @@ a seeded random round. Usage: jsonfn_test.py BUILD-DIR; prints ok/FAIL lines.
 import json
 import os
 import random
-import struct
-import subprocess
 import sys
 import tempfile
 import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import svm_client  # noqa: E402
 
 build = sys.argv[1]
 svm = os.path.join(build, "bin", "svm-sandbox")
@@ -38,29 +39,17 @@ def short(x):
     return r if len(r) < 400 else r[:200] + " ... " + r[-150:]
 
 
-class Server:
-    """One monitor process; call() sends a request and reads its answer."""
+class Server(svm_client.Server):
+    """One monitor process on the reference client; close() also returns
+    what else it wrote and its stderr."""
 
     def __init__(self, *opts):
         self.err = tempfile.TemporaryFile()
-        self.p = subprocess.Popen([svm, "--serve"] + list(opts) + [app],
-                                  stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=self.err)
+        super().__init__([svm, "--serve"] + list(opts) + [app],
+                         stderr=self.err)
         # A hung server must not hang the test.
         self.timer = threading.Timer(600, self.p.kill)
         self.timer.start()
-
-    def read(self, n):
-        b = self.p.stdout.read(n)
-        if len(b) != n:
-            raise RuntimeError("server closed its output")
-        return b
-
-    def call(self, data):
-        self.p.stdin.write(struct.pack("<I", len(data)) + data)
-        self.p.stdin.flush()
-        length, result, status = struct.unpack("<III", self.read(12))
-        return result, status, self.read(length)
 
     def close(self):
         self.p.stdin.close()
@@ -520,8 +509,8 @@ check("random round: damaged documents are refused or match (%d refused)"
 
 rc, rest, err = srv.close()
 check("the server ends cleanly; stderr has only the refusal, no fault",
-      (rc, rest, err), (0, b"", "svm-sandbox: request larger than the app's"
-                        " %d-byte input buffer\n" % IN_CAP))
+      (rc, rest, err), (0, b"", "svm-sandbox: request larger than the"
+                        " %d-byte maximum\n" % IN_CAP))
 
 # With --warm the heap is not reset between calls: big calls must not leak.
 srv = Server("--warm")

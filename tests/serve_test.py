@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""serve_test.py: drives `svm-sandbox --serve` over a pipe, as a runner in any
-language would, and checks answers, resets, faults, timeouts and limits.
+"""serve_test.py: drives `svm-sandbox --serve` over a pipe with the reference
+client (svm_client.py), as a runner in any language would, and checks the
+ready frame, answers, resets, faults, timeouts, limits and the END frames.
 Usage: serve_test.py BUILD-DIR [monitor options...]; prints ok/FAIL lines."""
-import struct
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import svm_client  # noqa: E402
 
 build = sys.argv[1]
 extra = sys.argv[2:]
@@ -14,18 +18,21 @@ failed = passed = 0
 
 
 def call(args, inputs, raw=None):
-    """Send inputs as length-prefixed requests; return status, answers, stderr."""
+    """Send inputs as requests; return status, answers (result, status,
+    bytes), stderr. The READY frame must come first; an END frame comes
+    back as ("end", status, message)."""
     data = raw if raw is not None else b"".join(
-        struct.pack("<I", len(x)) + x for x in inputs)
+        svm_client.request(x) for x in inputs)
     p = subprocess.run([svm] + extra + args, input=data, capture_output=True,
                        timeout=60)
-    out, answers = p.stdout, []
-    while len(out) >= 12:
-        length, result, status = struct.unpack("<III", out[:12])
-        answers.append((result, status, out[12:12 + length]))
-        out = out[12 + length:]
-    if out:
-        answers.append(("trailing bytes", out))
+    frames, answers = svm_client.parse(p.stdout), []
+    for f in frames:
+        if f[0] == svm_client.ANSWER:
+            answers.append(f[1:])
+        elif f[0] == svm_client.END:
+            answers.append(("end", f[1], f[3].decode()))
+        elif f[0] != svm_client.READY or f is not frames[0]:
+            answers.append(f)
     return p.returncode, answers, p.stderr.decode()
 
 
@@ -82,13 +89,77 @@ check("the pages a call dirtied are as they were at ready", (rc, a, err),
       (0, [(0, 0, b"call 1: dirty"), (0, 0, b"call 1: check")], ""))
 
 rc, a, err = call(["--serve", callee], None, raw=b"\x05\x00\x00\x00ab")
-check("a truncated request ends the server (2)", (rc, a, err),
-      (2, [], "svm-sandbox: truncated request on stdin\n"))
+check("a truncated request ends the server (2) with an END frame",
+      (rc, a, err), (2, [("end", 2, "truncated request on stdin")],
+                     "svm-sandbox: truncated request on stdin\n"))
+
+rc, a, err = call(["--serve", callee], None, raw=b"\xff\xff\xff\xff")
+check("a length of 0xffffffff is refused at once, not drained (2)",
+      (rc, a), (2, [("end", 2, "request of 4294967295 bytes is larger than "
+                     "the 4096-byte maximum, too large to skip")]))
+
+rc, a, err = call(["--serve", "--max-request=100", callee],
+                  [b"x" * 101, b"after"])
+check("--max-request refuses a larger request (2); the next is served",
+      (rc, a), (0, [(2, 0, b""), (0, 0, b"call 1: after")]))
 
 rc, a, err = call(["--serve", build + "/apps/hello/hello"], [b"a"])
-check("an app that never gets ready (its output goes to stderr)", (rc, err), (
-    252, "Hello from svm-sandbox!\n"
-    "svm-sandbox: the app exited before it was ready for calls\n"))
+check("an app that exits before it is ready: an END frame with its status",
+      (rc, a, err), (252, [("end", 252, "the app exited with status 0 "
+                            "before it was ready for calls")],
+                     "Hello from svm-sandbox!\n"
+                     "svm-sandbox: the app exited with status 0 before it "
+                     "was ready for calls\n"))
+
+rc, a, err = call(["--serve", callee, "--", "huge"], [b"a"])
+check("a function app without memory for its buffers: an END frame, not a "
+      "silent exit", (rc, a), (252, [("end", 252, "the app exited with "
+                                       "status 1 before it was ready for "
+                                       "calls")]))
+
+with svm_client.Server([svm] + extra + ["--serve", callee]) as s:
+    check("the READY frame says the protocol, the mode and the sizes",
+          s.ready, {"protocol": 2, "app": "callee", "mode": "calls",
+                    "max_request": 4096, "max_answer": 4096})
+    s.close()
+
+with svm_client.Server([svm] + extra + ["--serve", "--call-stats", callee],
+                       call_stats=True) as s:
+    s.call(b"dirty")
+    r = s.call(b"a")
+    st = s.stats
+    check("--call-stats: figures after each answer (guest time, exits, "
+          "pages reset)", (r, sorted(st), st["pages_reset"] >= 100,
+                           st["exits"] >= 1),
+          ((0, 0, b"call 1: a"), ["exits", "guest_us", "hypercalls",
+                                  "monitor_us", "pages_reset"], True, True))
+    s.close()
+
+# An unmodified program served by its stdin: the snapshot is taken at its
+# first read of stdin; each call is its whole input, its stdout the answer.
+upper = build + "/tests/guests/stdinfn"
+with svm_client.Server([svm] + extra + ["--serve", upper]) as s:
+    check("a program that reads stdin is served by it (mode stdin)",
+          (s.ready["mode"], s.ready["max_request"]), ("stdin", 1 << 20))
+    got = [s.call(x) for x in (b"abc", b"", b"x" * 70000)]
+    check("each call gets its request as the whole stdin, then end of file",
+          got, [(0, 0, b"ABC 3 starts 1"), (0, 0, b" 0 starts 1"),
+                (0, 0, b"X" * 70000 + b" 70000 starts 1")])
+    check("the exit status is the call's status", s.call(b"exit 7"),
+          (0, 7, b"EXIT 7"))
+    check("a fault in a call (250), then a pristine one",
+          (s.call(b"fault"), s.call(b"z")),
+          ((250, 0, b""), (0, 0, b"Z 1 starts 1")))
+    s.close()
+
+rc, a, err = call(["--serve", "--warm", upper], [b"a"])
+check("--warm with a stdin program is refused", (rc, a), (3, [
+    ("end", 3, "--warm needs an app that serves calls (svm_serve): this one "
+     "reads its stdin")]))
+
+rc, a, err = call(["--serve", "--max-answer=13", upper], [b"abcdef", b"ab"])
+check("--max-answer: a larger answer ends that call (125)", (rc, a), (0, [
+    (125, 0, b""), (0, 0, b"AB 2 starts 1")]))
 
 rc, a, err = call([build + "/tests/guests/callee"], [])
 check("a function app run without --serve is told how", (rc, err), (

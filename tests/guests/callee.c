@@ -3,6 +3,7 @@
  * where N counts calls in a static variable, so a reset VM always says 1 and a
  * warm one counts; some inputs misbehave on purpose. "check" answers with
  * status 9 if the 101 pages "dirty" writes are not as they were at ready.
+ * "callee huge" asks for buffers it cannot have, and exits 1 before ready.
  * "read" reads the app's input (which in function mode must be empty) and
  * answers "call N: read COUNT[ BYTES]".
  */
@@ -56,8 +57,11 @@ static int handle(const void *in, size_t in_len, void *out, size_t out_cap,
 	return in_len == 6 && memcmp(in, "status", 6) == 0 ? 7 : status;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	/* "huge": buffers svm_serve cannot allocate, so it exits 1. */
+	if (argc == 2 && strcmp(argv[1], "huge") == 0)
+		svm_serve(handle, (size_t)1 << 40, 4096);
 	scratch = malloc(101 * 4096);
 	memset(scratch, 0xa5, 101 * 4096);
 	svm_serve(handle, 4096, 4096);
