@@ -28,13 +28,32 @@ typedef uint64_t svm_gpa_t;
  *   [image end, guard)    heap, handed to the app in the boot info
  *   one page              stack guard, not mapped
  *   [mem - stack, mem)    stack
+ * A static Linux program (the guest kernel in [1 MiB, 2 MiB) runs it) has its
+ * segments from SVM_PROGRAM_MIN, a static-PIE's lowest at SVM_PIE_BASE, and a
+ * stack of svm_stack_size() bytes.
  */
 #define SVM_PAGE_SIZE 0x1000ull
 #define SVM_LOAD_MIN 0x100000ull     /* lowest address a segment may use */
+#define SVM_PROGRAM_MIN 0x200000ull  /* a Linux program's lowest address */
+#define SVM_PIE_BASE 0x400000ull     /* where a static-PIE is loaded */
 #define SVM_STACK_SIZE 0x40000ull    /* 256 KiB */
 #define SVM_MEM_MIN 0x200000ull      /* 2 MiB */
 #define SVM_MEM_MAX 0x40000000ull    /* 1 GiB */
 #define SVM_MEM_DEFAULT 0x2000000ull /* 32 MiB */
+
+/*
+ * A Linux program's stack, at the top of guest memory above its guard page:
+ * 8 MiB (Linux's default RLIMIT_STACK) from 64 MiB of memory, else an eighth
+ * of it rounded down to a page, at least 256 KiB.
+ */
+static inline uint64_t svm_stack_size(uint64_t mem_size)
+{
+	uint64_t s = mem_size / 8 & ~(SVM_PAGE_SIZE - 1);
+
+	if (mem_size >= 0x4000000ull)
+		return 0x800000ull;
+	return s < 0x40000ull ? 0x40000ull : s;
+}
 
 /*
  * Hypercalls. The app (at CPL 3) performs a 32-bit `out` to port
