@@ -66,9 +66,10 @@ struct svm_stats {
 
 #define SVM_ERR_LEN 256
 
-/* A checked-out PT_LOAD segment. */
+/* A checked-out PT_LOAD segment, where it goes in guest memory. */
 struct elf_seg {
-	uint64_t vaddr, memsz, offset, filesz;
+	uint64_t vaddr; /* p_vaddr plus the image's bias */
+	uint64_t memsz, offset, filesz;
 	uint32_t flags; /* PF_R | PF_W | PF_X, as in the ELF file */
 	unsigned phdr;  /* its program header's index, for messages */
 };
@@ -76,21 +77,55 @@ struct elf_seg {
 #define ELF_MAX_SEGS 8
 #define SVM_PF_W 2 /* PF_W, without pulling <elf.h> into every file */
 
-/* What elf_parse() found in an app file; all fields already checked. */
+/*
+ * The lowest address a segment may use: SVM_LOAD_MIN while the apps of
+ * apps/ and tests/ are linked at 1 MiB (guestlib/app.ld); SVM_PROGRAM_MIN
+ * once the guest kernel lives in [1 MiB, 2 MiB) and they are Linux programs.
+ */
+#define ELF_PROGRAM_MIN SVM_LOAD_MIN
+
+/* What elf_parse() found in a program file; all fields already checked. */
 struct elf_image {
-	uint64_t entry;
-	uint64_t end; /* page-rounded end of the highest segment */
+	uint16_t type; /* ET_EXEC, or ET_DYN for a static-PIE */
+	/*
+	 * Added (mod 2^64) to every address of the file: 0 for ET_EXEC; for
+	 * ET_DYN what puts the page of its lowest segment at SVM_PIE_BASE.
+	 */
+	uint64_t bias;
+	uint64_t entry; /* e_entry plus the bias: AT_ENTRY */
+	uint64_t end;   /* page-rounded end of the highest segment */
+	/*
+	 * AT_PHDR: the guest address of the program headers where a segment
+	 * loads them from the file, else 0: then the monitor copies the
+	 * phnum * phentsize bytes at file offset phoff itself (AT_PHNUM and
+	 * AT_PHENT are phnum and phentsize).
+	 */
+	uint64_t phdr;
+	uint64_t phoff;
+	uint16_t phnum, phentsize;
+	/* PT_TLS: the program sets up its thread pointer itself, from it. */
+	bool tls;
 	unsigned nsegs;
 	struct elf_seg segs[ELF_MAX_SEGS];
 };
 
 /*
- * elf_parse: check the app file image (file, len bytes) against guest memory
- * of mem_size bytes and fill *img. Returns 0, or -1 with a one-line reason in
- * err (errlen bytes). Reads only inside [file, file + len).
+ * elf_parse: check the program file image (file, len bytes) against guest
+ * memory of mem_size bytes and fill *img. Accepts static ELF64 x86-64
+ * ET_EXEC and static-PIE ET_DYN files. Segments may share a page (it gets
+ * the union of their rights, which is never writable and executable) but no
+ * byte. Returns 0, or -1 with a one-line reason in err (errlen bytes). Reads
+ * only inside [file, file + len).
  */
 int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
     struct elf_image *img, char *err, size_t errlen);
+
+/*
+ * elf_page_flags: whether a segment of img lies (partly) in the page of
+ * guest address gpa; if so *flags is the union of the PF_* rights of every
+ * such segment: what the page must allow.
+ */
+bool elf_page_flags(const struct elf_image *img, uint64_t gpa, uint32_t *flags);
 
 /* Paging for the guest: svmk lets the monitor choose; KVM decides itself. */
 enum svm_paging {

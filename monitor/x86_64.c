@@ -31,7 +31,7 @@ static uint64_t page_rights(const struct svm_vm *vm, uint64_t gpa)
 {
 	const struct elf_image *img = &vm->img;
 	uint64_t guard = vm->mem_size - SVM_STACK_SIZE - SVM_PAGE_SIZE;
-	unsigned i;
+	uint32_t f;
 
 	if (gpa < X86_GDT || gpa >= vm->mem_size)
 		return 0; /* NULL guard; past the end */
@@ -46,16 +46,13 @@ static uint64_t page_rights(const struct svm_vm *vm, uint64_t gpa)
 		    PTE_NX; /* kernel stack */
 	if (gpa < SVM_LOAD_MIN)
 		return 0; /* page tables: walked physically, never mapped */
-	for (i = 0; i < img->nsegs; i++) {
-		const struct elf_seg *s = &img->segs[i];
+	/* A page that segments share has the rights of all of them. */
+	if (elf_page_flags(img, gpa, &f)) {
 		uint64_t r = PTE_P | PTE_U | PTE_A;
 
-		if (gpa + SVM_PAGE_SIZE <= s->vaddr ||
-		    gpa >= s->vaddr + s->memsz)
-			continue;
-		if (s->flags & PF_W)
+		if (f & PF_W)
 			r |= PTE_W | PTE_D;
-		if (!(s->flags & PF_X))
+		if (!(f & PF_X))
 			r |= PTE_NX;
 		return r;
 	}
