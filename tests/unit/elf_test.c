@@ -1,7 +1,8 @@
 /*
  * elf_test: unit tests of the program-file checks (elf_parse) and the
  * guest-address checks (vm_gpa, vm_gpa_out); host-only, no KVM, run under
- * ASan and UBSan.
+ * ASan and UBSan. Also checks real programs of this machine and the ones
+ * tests/unit/Makefile builds into REAL_DIR.
  * Usage: elf_test [app.bin...]; each app.bin given must be accepted.
  */
 #include <elf.h>
@@ -467,12 +468,112 @@ static void test_file(const char *path)
 	free(buf);
 }
 
+#ifndef REAL_DIR
+#define REAL_DIR "build/tests/unit" /* tests/unit/Makefile says where */
+#endif
+
+/*
+ * Real programs: what the toolchains here make must load (with AT_PHDR
+ * pointing at the headers as the file has them), what they make for dynamic
+ * linking must be refused with what it is. Each must exist: a missing one
+ * fails, it is not skipped.
+ */
+static const struct {
+	const char *path;
+	int type;         /* what it must load as, or 0: refused */
+	uint64_t bias;    /* for ET_DYN */
+	const char *want; /* refused: part of the message */
+} real[] = {
+	/* busybox-static: glibc, 4 PT_LOADs, PT_TLS, GNU_RELRO */
+	{ "/bin/busybox", ET_EXEC, 0, NULL },
+	{ REAL_DIR "/hello-musl", ET_EXEC, 0, NULL },
+	{ REAL_DIR "/hello-glibc", ET_EXEC, 0, NULL },
+	{ REAL_DIR "/hello-static-pie", ET_DYN, SVM_PIE_BASE, NULL },
+	{ "/bin/true", 0, 0,
+	    "dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2): "
+	    "svm-sandbox runs static executables" },
+	/* It has an interpreter and an entry point too. */
+	{ "/lib/x86_64-linux-gnu/libc.so.6", 0, 0,
+	    "shared library (soname libc.so.6): svm-sandbox runs static "
+	    "executables" },
+	/* No interpreter, an entry point, PT_DYNAMIC: only the soname says. */
+	{ "/lib64/ld-linux-x86-64.so.2", 0, 0,
+	    "shared library (soname ld-linux-x86-64.so.2)" },
+	{ REAL_DIR "/hello.so", 0, 0,
+	    "shared library (ELF type DYN without an entry point): "
+	    "svm-sandbox runs static executables" },
+	{ REAL_DIR "/hello.o", 0, 0,
+	    "object file (ET_REL), not linked into an executable: "
+	    "svm-sandbox runs static executables" },
+};
+
+static void test_real(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
+		struct elf_image img;
+		char err[SVM_ERR_LEN] = "", name[300];
+		const char *p = real[i].path;
+		size_t n = 0;
+		uint8_t *buf = slurp(p, &n);
+		Elf64_Ehdr eh;
+		unsigned j;
+		int rc;
+
+		if (buf == NULL || n < sizeof(eh)) {
+			check(0, p, "missing or unreadable");
+			free(buf);
+			continue;
+		}
+		memcpy(&eh, buf, sizeof(eh));
+		rc = elf_parse(buf, n, MEM, &img, err, sizeof(err));
+		if (real[i].type == 0) {
+			check(rc < 0 && strstr(err, real[i].want) != NULL, p,
+			    rc < 0 ? err : "accepted");
+			free(buf);
+			continue;
+		}
+		check(rc == 0, p, err);
+		if (rc == 0) {
+			bool at = false;
+
+			snprintf(name, sizeof(name), "%s: image", p);
+			check(img.type == real[i].type &&
+			        img.bias == real[i].bias &&
+			        img.entry == eh.e_entry + real[i].bias &&
+			        img.phnum == eh.e_phnum && img.phdr != 0,
+			    name, NULL);
+			for (j = 0; j < img.nsegs; j++) {
+				const struct elf_seg *s = &img.segs[j];
+
+				if (img.phdr >= s->vaddr &&
+				    img.phdr - s->vaddr < s->filesz)
+					at = s->offset + img.phdr - s->vaddr ==
+					    eh.e_phoff;
+			}
+			snprintf(name, sizeof(name), "%s: AT_PHDR", p);
+			check(at, name, NULL);
+		}
+		/* In the smallest memory, it is too big: said with sizes. */
+		snprintf(name, sizeof(name), "%s in 2 MiB", p);
+		rc = elf_parse(buf, n, SVM_MEM_MIN, &img, err, sizeof(err));
+		check(rc < 0 &&
+		        strstr(err,
+		            "does not fit in guest memory (programs may "
+		            "use up to 0x1bf000 with --mem 2M)"),
+		    name, err);
+		free(buf);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int i;
 
 	test_elf();
 	test_gpa();
+	test_real();
 	for (i = 1; i < argc; i++)
 		test_file(argv[i]);
 	printf("%d passed, %d failed\n", passed, failed);
