@@ -35,6 +35,9 @@ static const char usage_text[] =
     "      --backend=NAME     kvm (default) or svmk (our own SVM module)\n"
     "      --paging=MODE      tdp or shadow: svmk's paging; with kvm, only\n"
     "                         checked against what KVM itself uses\n"
+    "      --root DIR         copy the tree at DIR into the guest as the\n"
+    "                         program's read-only /\n"
+    "      --file HOST:GUEST  add the file HOST at GUEST (repeatable)\n"
     "      --env NAME=VALUE   put NAME in the program's environment\n"
     "                         (repeatable; the environment is empty else)\n"
     "      --cwd DIR          the program's working directory (default /)\n"
@@ -239,6 +242,8 @@ int main(int argc, char **argv)
 		{ "warm", no_argument, NULL, 'w' },
 		{ "print-filter", no_argument, NULL, 'F' },
 		{ "env", required_argument, NULL, 'E' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "file", required_argument, NULL, 'f' },
 		{ "max-request", required_argument, NULL, 'Q' },
 		{ "max-answer", required_argument, NULL, 'A' },
 		{ "call-stats", no_argument, NULL, 'X' },
@@ -263,9 +268,9 @@ int main(int argc, char **argv)
 	uint64_t sz;
 	const char *test = NULL;
 	bool break_idt = false; /* test build: a fault then triple-faults */
-	char err[SVM_ERR_LEN], *env[256];
+	char err[SVM_ERR_LEN], *env[256], *files[256];
 	struct svm_vm vm;
-	int c, rc, app_argc, nenv = 0;
+	int c, rc, app_argc, nenv = 0, nfiles = 0;
 
 	(void)test;
 	(void)break_idt;
@@ -326,6 +331,15 @@ int main(int argc, char **argv)
 			break;
 		case 'X':
 			so.call_stats = true;
+			break;
+		case 'r':
+			cfg.root = optarg;
+			break;
+		case 'f':
+			if (nfiles == sizeof(files) / sizeof(files[0]))
+				svm_die(SVM_STATUS_USAGE, "more than %zu --file",
+				    sizeof(files) / sizeof(files[0]));
+			files[nfiles++] = optarg;
 			break;
 		case 'E':
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
@@ -424,6 +438,8 @@ int main(int argc, char **argv)
 	/* --call-stats times each exit. */
 	cfg.stats |= so.call_stats;
 	cfg.envc = nenv;
+	cfg.nfiles = nfiles;
+	cfg.files = files;
 	cfg.envp = env;
 	rc = vm_create(&vm, &cfg, argv[optind], app_argc, argv + optind, err,
 	    sizeof(err));

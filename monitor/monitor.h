@@ -66,9 +66,10 @@ struct svm_stats {
 
 #define SVM_ERR_LEN 256
 
-/* A checked-out PT_LOAD segment. */
+/* A checked-out PT_LOAD segment, where it goes in guest memory. */
 struct elf_seg {
-	uint64_t vaddr, memsz, offset, filesz;
+	uint64_t vaddr; /* p_vaddr plus the image's bias */
+	uint64_t memsz, offset, filesz;
 	uint32_t flags; /* PF_R | PF_W | PF_X, as in the ELF file */
 	unsigned phdr;  /* its program header's index, for messages */
 };
@@ -76,21 +77,120 @@ struct elf_seg {
 #define ELF_MAX_SEGS 8
 #define SVM_PF_W 2 /* PF_W, without pulling <elf.h> into every file */
 
-/* What elf_parse() found in an app file; all fields already checked. */
+/* What elf_parse() found in a program file; all fields already checked. */
 struct elf_image {
-	uint64_t entry;
-	uint64_t end; /* page-rounded end of the highest segment */
+	uint16_t type; /* ET_EXEC, or ET_DYN for a static-PIE */
+	/*
+	 * Added (mod 2^64) to every address of the file: 0 for ET_EXEC; for
+	 * ET_DYN what puts the page of its lowest segment at SVM_PIE_BASE.
+	 */
+	uint64_t bias;
+	uint64_t entry; /* e_entry plus the bias: AT_ENTRY */
+	uint64_t end;   /* page-rounded end of the highest segment */
+	/*
+	 * AT_PHDR: the guest address of the program headers where a segment
+	 * loads them from the file, else 0: then the monitor copies the
+	 * phnum * phentsize bytes at file offset phoff itself (AT_PHNUM and
+	 * AT_PHENT are phnum and phentsize).
+	 */
+	uint64_t phdr;
+	uint64_t phoff;
+	uint16_t phnum, phentsize;
+	/* PT_TLS: the program sets up its thread pointer itself, from it. */
+	bool tls;
 	unsigned nsegs;
 	struct elf_seg segs[ELF_MAX_SEGS];
 };
 
 /*
- * elf_parse: check the app file image (file, len bytes) against guest memory
- * of mem_size bytes and fill *img. Returns 0, or -1 with a one-line reason in
- * err (errlen bytes). Reads only inside [file, file + len).
+ * elf_parse: check the program file image (file, len bytes) against guest
+ * memory of mem_size bytes, its segments from lowest up (SVM_PROGRAM_MIN
+ * for a program, SVM_LOAD_MIN for the guest kernel), and fill *img. Accepts static ELF64 x86-64
+ * ET_EXEC and static-PIE ET_DYN files. Segments may share a page (it gets
+ * the union of their rights, which is never writable and executable) but no
+ * byte. Returns 0, or -1 with a one-line reason in err (errlen bytes). Reads
+ * only inside [file, file + len).
  */
 int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
-    struct elf_image *img, char *err, size_t errlen);
+    uint64_t lowest, struct elf_image *img, char *err, size_t errlen);
+
+/*
+ * elf_page_flags: whether a segment of img lies (partly) in the page of
+ * guest address gpa; if so *flags is the union of the PF_* rights of every
+ * such segment: what the page must allow.
+ */
+bool elf_page_flags(const struct elf_image *img, uint64_t gpa, uint32_t *flags);
+
+/*
+ * The root file tree (tree.c): --root DIR, the program's read-only "/", and
+ * --file HOSTPATH:GUESTPATH, plus /dev and /proc/self/exe, made into one
+ * struct svm_tree image (svm_abi.h) in guest memory. Built before the
+ * lockdown: reads the host tree when added (metadata only) and opens each
+ * file again when the image is written, so no file is held in the monitor's
+ * memory. Never follows a symlink inside --root, and never opens a device.
+ * Every function that takes err returns 0, or -1 with a one-line reason in
+ * err (errlen bytes); after an error the tree may hold part of what was
+ * being added, and is only good for tree_free(). Limits: 2^20 entries,
+ * 64 path components, paths of 4095 bytes, names of 255 (PATH_MAX and
+ * NAME_MAX as in Linux).
+ */
+struct tree;
+
+/* tree_new: an empty tree: "/" only (0755). NULL if out of memory. */
+struct tree *tree_new(void);
+
+/*
+ * tree_add_root: copy host directory host_dir (followed if it is a symlink:
+ * the user named it) as "/": directories, regular files (size, permission
+ * bits, mtime) and symlinks (their target verbatim); a FIFO, device or
+ * socket in it is an error. At most once, before anything else is added.
+ */
+int tree_add_root(struct tree *t, const char *host_dir, char *err,
+    size_t errlen);
+
+/*
+ * tree_add_file: add host file host (a regular file, through symlinks as
+ * the user named it) at guest path guest: absolute, without empty, "." or
+ * ".." components; missing parents become directories (0755), existing
+ * ones are merged into; an existing entry there, or a parent that is not a
+ * directory (a symlink included), is an error.
+ */
+int tree_add_file(struct tree *t, const char *host, const char *guest,
+    char *err, size_t errlen);
+
+/*
+ * tree_add_file_arg: tree_add_file() from --file's argument HOST:GUEST,
+ * split at the last ':' followed by '/' (a host path may hold ':').
+ */
+int tree_add_file_arg(struct tree *t, const char *arg, char *err,
+    size_t errlen);
+
+/*
+ * tree_add_defaults: add the character devices /dev/null (1:3), zero (1:5),
+ * random (1:8), urandom (1:9) and the symlink /proc/self/exe to the guest
+ * path exe_guest_path (checked as tree_add_file's guest), merged into any
+ * /dev, /proc, /proc/self the tree has; one of them already there is an
+ * error. Once, after tree_add_root() and tree_add_file().
+ */
+int tree_add_defaults(struct tree *t, const char *exe_guest_path, char *err,
+    size_t errlen);
+
+/* tree_size: bytes of t's image (UINT64_MAX if that overflows). */
+uint64_t tree_size(const struct tree *t);
+
+/*
+ * tree_write: write t's image to dst, which has avail bytes (a tree larger
+ * than that is refused, with both sizes). Each file is opened again (from
+ * its parent directory's fd, with O_NOFOLLOW, under --root) and must be the
+ * very file seen when it was added, same size and mtime, or the write
+ * fails. Entries of a directory come sorted by name, the image is the same
+ * for the same host tree.
+ */
+int tree_write(struct tree *t, uint8_t *dst, uint64_t avail, char *err,
+    size_t errlen);
+
+/* tree_free: release t (NULL is fine), closing --root's directory. */
+void tree_free(struct tree *t);
 
 /* Paging for the guest: svmk lets the monitor choose; KVM decides itself. */
 enum svm_paging {
@@ -266,6 +366,10 @@ struct svm_config {
 	char *const *envp;
 	const char *cwd; /* its working directory; NULL: "/" */
 	bool trace;      /* the guest kernel prints each system call */
+	const char *root;   /* --root: a host directory as the program's "/" */
+	int nfiles;         /* --file: nfiles "HOSTPATH:GUESTPATH" */
+	char *const *files;
+	const char *exe;    /* the program's guest path; NULL: from the path */
 };
 
 /*

@@ -141,13 +141,54 @@ static void load(struct svm_vm *vm, const struct elf_image *img,
 	}
 }
 
-/* The program as the guest names it (/proc/self/exe): "/" and its name. */
-static const char *exe_path(const char *name, char *buf, size_t len)
+/*
+ * The program as the guest names it (/proc/self/exe): its path inside
+ * --root when it lives there, else "/" and its name.
+ */
+static const char *exe_path(const struct svm_config *cfg, const char *name,
+    char *buf, size_t len)
 {
 	const char *base = strrchr(name, '/');
+	char *r, *p;
+	size_t n;
 
+	if (cfg->exe != NULL)
+		return cfg->exe;
 	snprintf(buf, len, "/%s", base != NULL ? base + 1 : name);
+	if (cfg->root == NULL)
+		return buf;
+	r = realpath(cfg->root, NULL);
+	p = realpath(name, NULL);
+	if (r != NULL && p != NULL && (n = strlen(r)) > 0 &&
+	    strncmp(p, r, n) == 0 && (p[n] == '/' || r[n - 1] == '/'))
+		snprintf(buf, len, "%s%s", r[n - 1] == '/' ? "/" : "", p + n);
+	free(r);
+	free(p);
 	return buf;
+}
+
+/* The root tree of --root, --file and the defaults; NULL with err set. */
+static struct tree *make_tree(const struct svm_config *cfg, const char *exe,
+    char *err, size_t errlen)
+{
+	struct tree *t = tree_new();
+	int i;
+
+	if (t == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (cfg->root != NULL && tree_add_root(t, cfg->root, err, errlen) < 0)
+		goto fail;
+	for (i = 0; i < cfg->nfiles; i++)
+		if (tree_add_file_arg(t, cfg->files[i], err, errlen) < 0)
+			goto fail;
+	if (tree_add_defaults(t, exe, err, errlen) < 0)
+		goto fail;
+	return t;
+fail:
+	tree_free(t);
+	return NULL;
 }
 
 int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
@@ -158,6 +199,9 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	    cfg->backend ? cfg->backend : &svm_backend_kvm;
 	uint64_t mem_size = cfg->mem_size ? cfg->mem_size : SVM_MEM_DEFAULT;
 	char why[SVM_ERR_LEN], exe[256];
+	const char *exe_guest;
+	struct tree *tree;
+	uint64_t guard;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->vcpu_fd = -1;
@@ -190,32 +234,33 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 		    name);
 		return SVM_STATUS_BAD_APP;
 	}
-	if (elf_parse(image, len, mem_size, &vm->img, why, sizeof(why)) < 0) {
+	if (elf_parse(image, len, mem_size, SVM_PROGRAM_MIN, &vm->img, why,
+	        sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s: %s", name, why);
 		return SVM_STATUS_BAD_APP;
 	}
-	if (vm->img.segs[0].vaddr < SVM_PROGRAM_MIN) {
-		snprintf(err, errlen,
-		    "%s: segment %u below %#llx, where the guest kernel lives",
-		    name, vm->img.segs[0].phdr, SVM_PROGRAM_MIN);
-		return SVM_STATUS_BAD_APP;
-	}
 	vm->stack_bottom = mem_size - svm_stack_size(mem_size);
-	vm->heap_start = vm->img.end;
-	if (vm->img.end + SVM_PAGE_SIZE > vm->stack_bottom - SVM_PAGE_SIZE) {
-		snprintf(err, errlen,
-		    "%s: needs %llu KiB up to %#llx, and %llu MiB of memory "
-		    "leave %llu KiB below the stack",
-		    name, (unsigned long long)(vm->img.end >> 10),
-		    (unsigned long long)vm->img.end,
-		    (unsigned long long)(mem_size >> 20),
-		    (unsigned long long)((vm->stack_bottom - SVM_PAGE_SIZE) >>
-		        10));
-		return SVM_STATUS_BAD_APP;
+	guard = vm->stack_bottom - SVM_PAGE_SIZE;
+	/* The tree goes right above the program; brk and mmap above it. */
+	exe_guest = exe_path(cfg, name, exe, sizeof(exe));
+	if ((tree = make_tree(cfg, exe_guest, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s", why);
+		return SVM_STATUS_USAGE;
 	}
+	vm->tree_gpa = vm->img.end;
+	vm->tree_size = (tree_size(tree) + SVM_PAGE_SIZE - 1) &
+	    ~(SVM_PAGE_SIZE - 1);
+	if (tree_size(tree) > guard - vm->tree_gpa) {
+		(void)tree_write(tree, NULL, guard - vm->tree_gpa, why,
+		    sizeof(why));
+		snprintf(err, errlen, "%s", why);
+		tree_free(tree);
+		return SVM_STATUS_USAGE;
+	}
+	vm->heap_start = vm->tree_gpa + vm->tree_size;
 	/* The guest kernel is ours and built in, but checked all the same. */
 	if (elf_parse(svm_kernel_image, svm_kernel_size(), mem_size,
-	        &vm->kernel, why, sizeof(why)) < 0 ||
+	        SVM_LOAD_MIN, &vm->kernel, why, sizeof(why)) < 0 ||
 	    vm->kernel.entry != SVM_LOAD_MIN ||
 	    vm->kernel.end > SVM_PROGRAM_MIN) {
 		snprintf(err, errlen, "the built-in guest kernel: %s", why);
@@ -232,10 +277,20 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->mem == MAP_FAILED) {
 		vm->mem = NULL;
+		tree_free(tree);
 		snprintf(err, errlen, "cannot map %llu MiB of guest memory: %s",
 		    (unsigned long long)(mem_size >> 20), strerror(errno));
 		return SVM_STATUS_MONITOR;
 	}
+	if (tree_write(tree, vm->mem + vm->tree_gpa, vm->tree_size, why,
+	        sizeof(why)) < 0) {
+		tree_free(tree);
+		snprintf(err, errlen, "%s", why);
+		vm->recycle = 0;
+		vm_destroy(vm);
+		return SVM_STATUS_USAGE;
+	}
+	tree_free(tree);
 	load(vm, &vm->kernel, svm_kernel_image);
 	load(vm, &vm->img, image);
 	/* For fault lines; a file without a symbol table just has none. */
@@ -246,7 +301,7 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	vm->stack_top = mem_size;
 	if (x86_setup(vm, why, sizeof(why)) < 0 ||
 	    process_write(vm, image, argc, argv, cfg->envc, cfg->envp,
-	        exe_path(name, exe, sizeof(exe)), cfg->cwd ? cfg->cwd : "/",
+	        exe_guest, cfg->cwd ? cfg->cwd : "/",
 	        why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s", why);
 		vm->recycle = 0;

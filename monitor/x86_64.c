@@ -26,25 +26,22 @@ static void put64(struct svm_vm *vm, svm_gpa_t gpa, uint64_t v)
 	memcpy(vm->mem + gpa, &v, sizeof(v));
 }
 
-/* The rights of the segment of img holding page gpa, or 0 if none does. */
+/*
+ * The rights of page gpa from img's segments: the union where two share it
+ * (elf_parse refused a union that is W+X), or 0 if none does.
+ */
 static uint64_t seg_rights(const struct elf_image *img, uint64_t gpa)
 {
-	unsigned i;
+	uint64_t r = PTE_P | PTE_U | PTE_A;
+	uint32_t f;
 
-	for (i = 0; i < img->nsegs; i++) {
-		const struct elf_seg *s = &img->segs[i];
-		uint64_t r = PTE_P | PTE_U | PTE_A;
-
-		if (gpa + SVM_PAGE_SIZE <= s->vaddr ||
-		    gpa >= s->vaddr + s->memsz)
-			continue;
-		if (s->flags & PF_W)
-			r |= PTE_W | PTE_D;
-		if (!(s->flags & PF_X))
-			r |= PTE_NX;
-		return r;
-	}
-	return 0;
+	if (!elf_page_flags(img, gpa, &f))
+		return 0;
+	if (f & PF_W)
+		r |= PTE_W | PTE_D;
+	if (!(f & PF_X))
+		r |= PTE_NX;
+	return r;
 }
 
 /* The PTE rights of guest page gpa, or 0 where nothing is mapped. */

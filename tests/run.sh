@@ -90,7 +90,7 @@ unit() {
 }
 unit "ELF and guest-address checks, and every app built" \
 	"$b/tests/unit/elf_test" "$apps"/*/* "$g"/*
-unit "guestlib's libc against glibc" "$b/tests/unit/libc_test"
+unit "the root file tree builder" "$b/tests/unit/tree_test"
 
 if command -v clang-format >/dev/null && [ -e "$top/.git" ]; then
 	if sh "$top/tests/check-format.sh" >"$tmp/fmt" 2>&1; then

@@ -19,20 +19,33 @@ from types import SimpleNamespace
 
 # Layout constants of the ABI (include/svm_abi.h) the expectations rely on.
 PAGE = 0x1000
-LOAD_MIN = 0x100000
-STACK = 0x40000
+# SVM_PROGRAM_MIN: a program's lowest address; the guest kernel lives below.
+LOAD_MIN = 0x200000
+PIE_BASE = 0x400000  # SVM_PIE_BASE: where a static-PIE's lowest page goes
 MEM = 32 << 20  # the CLI default; run.sh never passes --mem
-LIMIT = MEM - STACK - PAGE  # apps may use [LOAD_MIN, LIMIT)
+
+
+def stack_size(mem):
+    """svm_stack_size()."""
+    if mem >= 64 << 20:
+        return 8 << 20
+    return max(mem // 8 & ~(PAGE - 1), 0x40000)
+
+
+LIMIT = MEM - stack_size(MEM) - PAGE  # programs may use [LOAD_MIN, LIMIT)
 HC_PORT_EXIT = 0x500 + 3
 
 EXIT_STATUS = 42  # not 0: a status 0 could come from something else
 
 # ELF constants (from the ELF64 and x86-64 psABI specifications).
-ET_REL, ET_EXEC, ET_DYN, ET_CORE = 1, 2, 3, 4
+ET_NONE, ET_REL, ET_EXEC, ET_DYN, ET_CORE = 0, 1, 2, 3, 4
 EM_386, EM_X86_64, EM_AARCH64 = 3, 62, 183
 PT_NULL, PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_NOTE = 0, 1, 2, 3, 4
-PT_TLS, PT_GNU_STACK = 7, 0x6474E551
+PT_SHLIB, PT_PHDR, PT_TLS = 5, 6, 7
+PT_GNU_EH_FRAME, PT_GNU_STACK, PT_GNU_RELRO = 0x6474E550, 0x6474E551, 0x6474E552
+PT_GNU_PROPERTY = 0x6474E553
 PF_X, PF_W, PF_R = 1, 2, 4
+DT_NULL, DT_NEEDED, DT_STRTAB, DT_SONAME = 0, 1, 5, 14
 EHDR_SIZE, PHDR_SIZE = 64, 56
 
 # File layout of the base app: header, room for up to 10 program headers,
@@ -41,6 +54,8 @@ EHDR_SIZE, PHDR_SIZE = 64, 56
 # offset within its page as in the file, so the file would be mmap-able.
 PHOFF = EHDR_SIZE
 CODE_OFF = 0x280
+DYN_OFF = 0x2A0  # room for a small dynamic section ...
+STR_OFF = 0x2D0  # ... and its string table, inside the text segment
 DATA_OFF = 0x300
 TEXT_VADDR = LOAD_MIN
 DATA_VADDR = LOAD_MIN + PAGE + DATA_OFF  # 0x101300: the next page
@@ -59,8 +74,17 @@ def code(exit_struct):
             b"\xef" + b"\x0f\x0b")
 
 
+def store_code(exit_struct, status):
+    """movl $status,exit_struct, then code(exit_struct): the app writes
+    its own exit status, so it exits with it only if its data page is
+    writable."""
+    return (b"\xc7\x04\x25" + struct.pack("<Ii", exit_struct, status) +
+            code(exit_struct))
+
+
 CODE = code(DATA_VADDR)
 TEXT_SIZE = CODE_OFF + len(CODE)
+assert CODE_OFF + len(store_code(0, 0)) <= DYN_OFF
 
 
 def ph(p_type, flags=0, offset=0, vaddr=0, filesz=0, memsz=0, align=0):
@@ -94,6 +118,8 @@ class App:
         self.e_ehsize, self.e_phentsize = EHDR_SIZE, PHDR_SIZE
         self.e_phnum = None  # None: the number of program headers
         self.phdrs = [text_ph(), data_ph(), stack_ph()]
+        self.code = CODE
+        self.status = EXIT_STATUS  # the exit struct's status in the file
         self.endian = "<"
         self.extra = {}  # file offset -> bytes placed there
         self.size = DATA_OFF + 8
@@ -118,8 +144,8 @@ class App:
             out[off:off + PHDR_SIZE] = struct.pack(
                 e + "IIQQQQQQ", p.type, p.flags, p.offset, p.vaddr, p.vaddr,
                 p.filesz, p.memsz, p.align)
-        out[CODE_OFF:CODE_OFF + len(CODE)] = CODE
-        out[DATA_OFF:DATA_OFF + 8] = struct.pack(e + "iI", EXIT_STATUS, 0)
+        out[CODE_OFF:CODE_OFF + len(self.code)] = self.code
+        out[DATA_OFF:DATA_OFF + 8] = struct.pack(e + "iI", self.status, 0)
         for off, blob in self.extra.items():
             out[off:off + len(blob)] = blob
         if self.cut is not None:
@@ -155,15 +181,18 @@ def lit(s):
     return re.sub(r"([\\.\[\](){}*+?|^$])", r"\\\1", s)
 
 
+STATIC_ONLY = ": svm-sandbox runs static executables"
+
+
 def does_not_fit(i, vaddr, memsz):
-    return lit("segment %d: %s+%s does not fit in guest memory (apps may use "
-               "up to %s with this --mem)" % (i, hx(vaddr), hx(memsz),
-                                             hx(LIMIT)))
+    return lit("segment %d: %s+%s does not fit in guest memory (programs may "
+               "use up to %s with --mem %dM)" % (i, hx(vaddr), hx(memsz),
+                                                hx(LIMIT), MEM >> 20))
 
 
 def below_min(i, vaddr):
-    return lit("segment %d: address %s below the lowest load address %s" %
-               (i, hx(vaddr), hx(LOAD_MIN)))
+    return lit("segment %d: address %s below %s, where the guest kernel lives"
+               % (i, hx(vaddr), hx(LOAD_MIN)))
 
 
 def bad_entry(entry):
@@ -174,8 +203,13 @@ def phdrs_outside(off):
     return lit("program headers outside the file (offset %s)" % hx(off))
 
 
-def share(a, b):
-    return lit("segments %s and %s overlap or share a page" % (a, b))
+def overlap(a, b):
+    return lit("segments %s and %s overlap" % (a, b))
+
+
+def share_wx(a, b):
+    return lit("segments %s and %s share a page that would be writable and "
+               "executable" % (a, b))
 
 
 CASES = []  # (file name, exit status, stderr reason regex or None, bytes)
@@ -190,9 +224,20 @@ def case(name, status, reason):
 
 
 def app(**fields):
-    a = App()
+    return app_(App(), **fields)
+
+
+def app_(a, **fields):
+    """a with header fields changed."""
     for k, v in fields.items():
         setattr(a, k, v)
+    return a
+
+
+def setattr_(a, i, **fields):
+    """a with fields of program header i changed."""
+    for k, v in fields.items():
+        setattr(a.phdrs[i], k, v)
     return a
 
 
@@ -202,6 +247,51 @@ def with_ph(i, **fields):
     for k, v in fields.items():
         setattr(a.phdrs[i], k, v)
     return a
+
+
+def pie(link=0):
+    """The base app as a static-PIE linked at link: ET_DYN, a PT_DYNAMIC
+    holding only DT_NULL, and code that uses the addresses the loader
+    gives it (its lowest page at PIE_BASE), as a self-relocated program
+    would."""
+    a = App()
+    a.e_type = ET_DYN
+    a.phdrs[0].vaddr = link
+    a.phdrs[1].vaddr = link + PAGE + DATA_OFF
+    a.e_entry = link + CODE_OFF
+    a.code = code(PIE_BASE + PAGE + DATA_OFF)
+    a.phdrs[0].filesz = a.phdrs[0].memsz = DATA_OFF
+    a.phdrs.append(ph(PT_DYNAMIC, PF_R | PF_W, DYN_OFF, link + DYN_OFF,
+                      16, 16, 8))
+    return a
+
+
+def dynamic(a, entries, strings=b""):
+    """Put a dynamic section (tag, value pairs, then DT_NULL) and its string
+    table into a's text segment; returns the PT_DYNAMIC header."""
+    blob = b"".join(struct.pack("<qQ", t, v) for t, v in entries)
+    blob += bytes(16)
+    assert DYN_OFF + len(blob) <= STR_OFF
+    assert STR_OFF + len(strings) <= DATA_OFF
+    a.extra[DYN_OFF] = blob
+    a.extra[STR_OFF] = strings
+    a.phdrs[0].filesz = a.phdrs[0].memsz = DATA_OFF
+    d = ph(PT_DYNAMIC, PF_R | PF_W, DYN_OFF, a.phdrs[0].vaddr + DYN_OFF,
+           len(blob), len(blob), 8)
+    a.phdrs.append(d)
+    return d
+
+
+def interp(a, path):
+    """A PT_INTERP naming path, first, as ld puts it."""
+    off = CODE_OFF - 0x40
+    a.extra[off] = path
+    a.phdrs.insert(0, ph(PT_INTERP, PF_R, off, a.phdrs[0].vaddr + off,
+                         len(path), len(path), 1))
+    return a
+
+
+LD_SO = b"/lib64/ld-linux-x86-64.so.2\0"
 
 
 # --- valid files: they must run and exit with EXIT_STATUS ------------------
@@ -227,6 +317,69 @@ def _():
     return a
 
 
+case("ok-pie.bin", EXIT_STATUS, None)(pie)
+# Linked at 0x200000: the lowest page still goes to PIE_BASE.
+case("ok-pie-linked-high.bin", EXIT_STATUS, None)(lambda: pie(0x200000))
+
+
+@case("ok-share-page.bin", EXIT_STATUS, None)
+def _():
+    # As ld -n lays files out: a read-only segment shares the text's page
+    # (rights R+X) and another one the data's (R+W), listed before the data
+    # so that its rights alone would make the data read-only. The app
+    # writes its exit status into the data page: it exits with it only if
+    # the page has the rights of both of its segments.
+    a = App()
+    a.status = 7
+    a.code = store_code(DATA_VADDR, EXIT_STATUS)
+    a.phdrs[0].filesz = a.phdrs[0].memsz = CODE_OFF + len(a.code)
+    a.phdrs.insert(1, ph(PT_LOAD, PF_R, 0, TEXT_VADDR + 0x800, 0, 0x100,
+                         PAGE))
+    a.phdrs.insert(2, ph(PT_LOAD, PF_R, 0, LOAD_MIN + PAGE, 0, 0x100, PAGE))
+    return a
+
+
+@case("ok-tls.bin", EXIT_STATUS, None)
+def _():
+    a = App()
+    a.phdrs.append(ph(PT_TLS, PF_R, DATA_OFF, DATA_VADDR, 8, 0x10, 8))
+    return a
+
+
+# The sandbox's stack is never executable, whatever the file asks.
+case("ok-stack-x.bin", EXIT_STATUS, None)(
+    lambda: with_ph(2, flags=PF_R | PF_W | PF_X))
+
+
+@case("ok-notes.bin", EXIT_STATUS, None)
+def _():
+    # What linkers add to static executables, none of which is loaded.
+    a = App()
+    a.phdrs[2:2] = [
+        ph(PT_PHDR, PF_R, PHOFF, TEXT_VADDR + PHOFF, 10 * PHDR_SIZE,
+           10 * PHDR_SIZE, 8),
+        ph(PT_NOTE, PF_R, CODE_OFF, TEXT_VADDR + CODE_OFF, 4, 4, 4),
+        ph(PT_GNU_PROPERTY, PF_R, CODE_OFF, TEXT_VADDR + CODE_OFF, 4, 4, 8),
+        ph(PT_GNU_EH_FRAME, PF_R, CODE_OFF, TEXT_VADDR + CODE_OFF, 4, 4, 4),
+        ph(PT_GNU_RELRO, PF_R, DATA_OFF, DATA_VADDR, 8, 8, 1),
+        ph(PT_NULL),
+    ]
+    a.phdrs.append(ph(PT_DYNAMIC, PF_R | PF_W, DYN_OFF, TEXT_VADDR + DYN_OFF,
+                      16, 16, 8))
+    return a
+
+
+@case("ok-unknown-types.bin", EXIT_STATUS, None)
+def _():
+    # Ignored as Linux ignores them, with nonsense in every other field.
+    a = App()
+    for t in (PT_SHLIB, 0x60000000, 0x6FFFFFFF, 0x70000000, 0x7FFFFFFF,
+              0xFFFFFFFF):
+        a.phdrs.append(ph(t, 0xFFFFFFFF, 2**64 - 1, 2**64 - 1, 2**64 - 1,
+                          1, 3))
+    return a
+
+
 # --- the ELF header ---------------------------------------------------------
 
 case("empty.bin", 1, lit("empty file"))(lambda: b"")
@@ -240,7 +393,8 @@ case("bad-magic.bin", 1, lit("not an ELF file (bad magic)"))(
 case("script.bin", 1, lit("not an ELF file (bad magic)"))(
     lambda: b"#!/bin/sh\n# A shell script: executable, but not an app for "
             b"svm-sandbox.\nexit 0\n")
-case("class32.bin", 1, lit("not a 64-bit ELF file (class 1)"))(elf32_i386)
+case("class32.bin", 1, lit("32-bit ELF (ELFCLASS32): svm-sandbox runs 64-bit "
+                           "x86-64 static executables"))(elf32_i386)
 case("class-none.bin", 1, lit("not a 64-bit ELF file (class 0)"))(
     lambda: app(ei_class=0))
 case("big-endian.bin", 1, lit("not a little-endian ELF file"))(
@@ -259,12 +413,19 @@ case("machine-i386.bin", 1, lit("not an x86-64 ELF file (machine 3)"))(
     lambda: app(e_machine=EM_386))
 case("machine-aarch64.bin", 1, lit("not an x86-64 ELF file (machine 183)"))(
     lambda: app(e_machine=EM_AARCH64))
-case("type-dyn.bin", 1, lit("not a static executable (ELF type 3)"))(
-    lambda: app(e_type=ET_DYN))
-case("type-rel.bin", 1, lit("not a static executable (ELF type 1)"))(
-    lambda: app(e_type=ET_REL))
-case("type-core.bin", 1, lit("not a static executable (ELF type 4)"))(
+OBJECT = lit("object file (ET_REL), not linked into an executable" +
+             STATIC_ONLY)
+case("type-rel.bin", 1, OBJECT)(lambda: app(e_type=ET_REL))
+# As cc -c makes them: no program headers at all.
+case("object.bin", 1, OBJECT)(
+    lambda: app(e_type=ET_REL, e_phoff=0, e_phentsize=0, e_phnum=0))
+case("type-core.bin", 1, lit("core file (ET_CORE)" + STATIC_ONLY))(
     lambda: app(e_type=ET_CORE))
+case("type-none.bin", 1, lit("not an executable (ELF type 0)" + STATIC_ONLY))(
+    lambda: app(e_type=ET_NONE))
+case("type-os.bin", 1,
+     lit("not an executable (ELF type 65024)" + STATIC_ONLY))(
+    lambda: app(e_type=0xFE00))
 case("ehsize-52.bin", 1, lit("bad ELF header size 52"))(
     lambda: app(e_ehsize=52))
 case("ehsize-128.bin", 1, lit("bad ELF header size 128"))(
@@ -322,12 +483,11 @@ for _v in (0, 0x1000, 0x9000, 0xFFFFF):
 # Straddles the boundary: starts one byte below LOAD_MIN.
 case("data-vaddr-fffff.bin", 1, below_min(1, 0xFFFFF))(
     lambda: with_ph(1, vaddr=0xFFFFF))
-case("overlap.bin", 1, share(0, 1))(
+case("overlap.bin", 1, overlap(0, 1))(
     lambda: with_ph(1, vaddr=TEXT_VADDR + 0x200))
 
 
-@case("overlap-after-stack.bin", 1, "segments (0 and 1|1 and 2) overlap or "
-      "share a page")
+@case("overlap-after-stack.bin", 1, "segments (0 and 1|1 and 2) overlap")
 def _():
     # The same overlap with PT_GNU_STACK first: program headers 1 and 2 are
     # loadable segments 0 and 1, and either numbering is accepted.
@@ -336,17 +496,26 @@ def _():
     return a
 
 
-# Disjoint bytes, one page: page rights could not be set per segment.
-case("share-page.bin", 1, share(0, 1))(
+# Disjoint bytes, one page: the text's and the data's rights together.
+case("share-page.bin", 1, share_wx(0, 1))(
     lambda: with_ph(1, vaddr=TEXT_VADDR + 0x800))
 
 
-@case("share-page-bss.bin", 1, share(1, 2))
+@case("share-page-bss.bin", 1, overlap(1, 2))
 def _():
-    # The data segment's .bss runs one byte into the next segment's page.
+    # The data segment's .bss runs one byte into the next segment.
     a = with_ph(1, memsz=LOAD_MIN + 2 * PAGE + 1 - DATA_VADDR)
     a.phdrs.insert(2, ph(PT_LOAD, PF_R, 0, LOAD_MIN + 2 * PAGE, 0, 0x10,
                          PAGE))
+    return a
+
+
+@case("share-page-x.bin", 1, share_wx(1, 2))
+def _():
+    # Executable code after the data, in the data's page.
+    a = App()
+    a.phdrs.insert(2, ph(PT_LOAD, PF_R | PF_X, 0, DATA_VADDR + 0x100, 0,
+                         0x10, PAGE))
     return a
 
 
@@ -376,6 +545,30 @@ case("wx-data.bin", 1, lit("segment 1: both writable and executable"))(
     lambda: with_ph(1, flags=PF_R | PF_W | PF_X))
 case("wx-text.bin", 1, lit("segment 0: both writable and executable"))(
     lambda: with_ph(0, flags=PF_R | PF_W | PF_X))
+
+# --- static-PIE -------------------------------------------------------------
+
+# Every address of a PIE is moved; messages show where it would go.
+case("pie-past-mem.bin", 1,
+     does_not_fit(1, PIE_BASE + PAGE + DATA_OFF, LIMIT))(
+    lambda: setattr_(pie(), 1, memsz=LIMIT))
+
+
+@case("pie-wrap.bin", 1, lit("segment 3: address 0xfffffffffffff000 does not "
+                             "fit in guest memory after the static-PIE's "
+                             "lowest one"))
+def _():
+    # Moved by PIE_BASE, this segment would wrap around to 0x3ff000.
+    a = pie()
+    a.phdrs.insert(3, ph(PT_LOAD, PF_R, 0, 2**64 - PAGE, 0, 0x10, PAGE))
+    return a
+
+
+case("pie-align.bin", 1, lit("segment 1: alignment 0x800000 is lost at the "
+                             "static-PIE load address 0x400000"))(
+    lambda: setattr_(pie(), 1, align=0x800000))
+case("pie-entry-data.bin", 1, bad_entry(PAGE + DATA_OFF))(
+    lambda: app_(pie(), e_entry=PAGE + DATA_OFF))
 
 # --- the entry point --------------------------------------------------------
 
@@ -417,29 +610,103 @@ def _():
     return a
 
 
-@case("interp.bin", 1, lit("dynamically linked (program header 0)"))
+case("interp.bin", 1, lit("dynamically linked (interpreter "
+                          "/lib64/ld-linux-x86-64.so.2)" + STATIC_ONLY))(
+    lambda: interp(App(), LD_SO))
+# As gcc's default PIEs, e.g. /bin/true.
+case("pie-interp.bin", 1, lit("dynamically linked (interpreter "
+                              "/lib64/ld-linux-x86-64.so.2)" + STATIC_ONLY))(
+    lambda: interp(pie(), LD_SO))
+# A hostile name does not reach the terminal as it is.
+case("interp-escape.bin", 1, lit("dynamically linked (interpreter "
+                                 "/lib/?[2J?a" + "x" * 53 + "...)" +
+                                 STATIC_ONLY))(
+    lambda: interp(App(), b"/lib/\x1b[2J\xffa" + b"x" * 80 + b"\0"))
+case("interp-outside.bin", 1, lit("dynamically linked (interpreter ?)" +
+                                  STATIC_ONLY))(
+    lambda: setattr_(interp(App(), LD_SO), 0, offset=0x10000))
+
+
+@case("ok-dynamic.bin", EXIT_STATUS, None)
 def _():
-    # As ld puts it: PT_INTERP first, naming the dynamic loader.
+    # An ET_EXEC with a dynamic section but no interpreter and nothing
+    # needed: loadable, the section is the program's business.
     a = App()
-    path = b"/lib64/ld-linux-x86-64.so.2\0"
-    off = CODE_OFF - 0x40
-    a.extra[off] = path
-    a.phdrs.insert(0, ph(PT_INTERP, PF_R, off, TEXT_VADDR + off, len(path),
-                         len(path), 1))
+    dynamic(a, [])
     return a
 
 
-@case("dynamic.bin", 1, lit("dynamically linked (program header 3)"))
+@case("dynamic-outside.bin", 1,
+      lit("program header 3: dynamic section outside the file"))
 def _():
     a = App()
-    a.phdrs.append(ph(PT_DYNAMIC, PF_R | PF_W, DATA_OFF, DATA_VADDR, 8, 8, 8))
+    dynamic(a, []).offset = 0x10000
     return a
 
 
-@case("tls.bin", 1, lit("thread-local storage is not supported"))
+@case("needed.bin", 1, lit("needs shared library libc.so.6 but names no "
+                           "interpreter" + STATIC_ONLY))
 def _():
     a = App()
-    a.phdrs.append(ph(PT_TLS, PF_R, DATA_OFF, DATA_VADDR, 8, 0x10, 8))
+    dynamic(a, [(DT_STRTAB, TEXT_VADDR + STR_OFF), (DT_NEEDED, 1)],
+            b"\0libc.so.6\0")
+    return a
+
+
+@case("needed-no-strtab.bin", 1, lit("needs shared library ? but names no "
+                                     "interpreter" + STATIC_ONLY))
+def _():
+    a = App()
+    dynamic(a, [(DT_NEEDED, 1)], b"\0libc.so.6\0")
+    return a
+
+
+# As cc -shared makes them: ET_DYN, a dynamic section, no entry point.
+case("shared.bin", 1, lit("shared library (ELF type DYN without an entry "
+                          "point)" + STATIC_ONLY))(
+    lambda: app_(pie(), e_entry=0))
+
+
+def soname_lib(name):
+    a = pie()
+    a.phdrs.pop()  # pie()'s own PT_DYNAMIC
+    dynamic(a, [(DT_STRTAB, STR_OFF), (DT_SONAME, 1)], b"\0" + name + b"\0")
+    return a
+
+
+# As ld-linux-x86-64.so.2: an entry point and no interpreter, but a soname.
+case("shared-soname.bin", 1,
+     lit("shared library (soname libfoo.so.1)" + STATIC_ONLY))(
+    lambda: soname_lib(b"libfoo.so.1"))
+# As libc.so.6: a soname and an interpreter; the soname says what it is.
+case("shared-soname-interp.bin", 1,
+     lit("shared library (soname libc.so.6)" + STATIC_ONLY))(
+    lambda: interp(soname_lib(b"libc.so.6"), LD_SO))
+
+
+@case("shared-soname-bad.bin", 1, lit("shared library (soname ?)" +
+                                      STATIC_ONLY))
+def _():
+    # The soname's offset points past the string table's segment.
+    a = pie()
+    a.phdrs.pop()
+    dynamic(a, [(DT_STRTAB, STR_OFF), (DT_SONAME, 2**64 - 1)], b"\0x\0")
+    return a
+
+
+@case("tls-filesz.bin", 1, lit("program header 3: TLS file size 0x10 > memory "
+                               "size 0x8"))
+def _():
+    a = App()
+    a.phdrs.append(ph(PT_TLS, PF_R, DATA_OFF, DATA_VADDR, 0x10, 8, 8))
+    return a
+
+
+@case("tls-align.bin", 1, lit("program header 3: TLS alignment 0x18 is not a "
+                              "power of two"))
+def _():
+    a = App()
+    a.phdrs.append(ph(PT_TLS, PF_R, DATA_OFF, DATA_VADDR, 8, 0x10, 0x18))
     return a
 
 
