@@ -281,7 +281,8 @@ int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
 	/* --max-output and --timeout apply to each call. */
 	vm->output_bytes = 0;
 	if (vm->serve_mode == SVM_SERVE_STDIN)
-		return stdin_call(vm, in, in_len, out, out_cap, out_len, status);
+		return stdin_call(vm, in, in_len, out, out_cap, out_len,
+		    status);
 	/* Warm, the app may have moved its buffers: check them every time. */
 	if (get_call(vm, vm->call, &c)) {
 		vm->need_reset = true;

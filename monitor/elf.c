@@ -458,8 +458,7 @@ int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
 			continue;
 		}
 		if (check_load(&ph, vaddr, img->bias, len, mem_size, lowest, i,
-		        err,
-		        errlen) < 0)
+		        err, errlen) < 0)
 			return -1;
 		if (ph.p_memsz == 0)
 			continue;

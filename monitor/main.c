@@ -122,8 +122,7 @@ static uint64_t parse_num(const char *s, const struct unit *units)
 	    __builtin_mul_overflow((uint64_t)v, units->mult, &r))
 		return 0;
 	/* The fraction in the base unit, rounded down. */
-	part = units->mult / scale * frac +
-	    units->mult % scale * frac / scale;
+	part = units->mult / scale * frac + units->mult % scale * frac / scale;
 	if (__builtin_add_overflow(r, part, &r))
 		return 0;
 	return r;
@@ -278,7 +277,8 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'm':
 			if ((cfg.mem_size = parse_num(optarg, mem_units)) == 0)
-				svm_die(SVM_STATUS_USAGE, "bad --mem '%s'", optarg);
+				svm_die(SVM_STATUS_USAGE, "bad --mem '%s'",
+				    optarg);
 			break;
 		case 't':
 			cfg.timeout_ms = parse_num(optarg, time_units);
@@ -289,8 +289,8 @@ int main(int argc, char **argv)
 		case 'o':
 			if ((cfg.max_output = parse_num(optarg, size_units)) ==
 			    0)
-				svm_die(SVM_STATUS_USAGE, "bad --max-output '%s'",
-				    optarg);
+				svm_die(SVM_STATUS_USAGE,
+				    "bad --max-output '%s'", optarg);
 			break;
 		case 'S':
 			if (optarg != NULL && strcmp(optarg, "json") != 0)
@@ -337,7 +337,8 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			if (nfiles == sizeof(files) / sizeof(files[0]))
-				svm_die(SVM_STATUS_USAGE, "more than %zu --file",
+				svm_die(SVM_STATUS_USAGE,
+				    "more than %zu --file",
 				    sizeof(files) / sizeof(files[0]));
 			files[nfiles++] = optarg;
 			break;
@@ -406,8 +407,8 @@ int main(int argc, char **argv)
 			return SVM_STATUS_USAGE;
 		}
 	}
-	if (!serve && (so.warm || so.call_stats || so.max_request ||
-	                  so.max_answer))
+	if (!serve &&
+	    (so.warm || so.call_stats || so.max_request || so.max_answer))
 		svm_die(SVM_STATUS_USAGE,
 		    "--warm, --call-stats, --max-request and --max-answer go "
 		    "with --serve");
@@ -416,7 +417,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (optind >= argc)
-		svm_die(SVM_STATUS_USAGE, "no program given (--help for usage)");
+		svm_die(SVM_STATUS_USAGE,
+		    "no program given (--help for usage)");
 	/* argv[optind] is the app; its argv[0] too, then what follows "--". */
 	app_argc = 1;
 	if (optind + 1 < argc) {

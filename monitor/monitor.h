@@ -105,11 +105,11 @@ struct elf_image {
 /*
  * elf_parse: check the program file image (file, len bytes) against guest
  * memory of mem_size bytes, its segments from lowest up (SVM_PROGRAM_MIN
- * for a program, SVM_LOAD_MIN for the guest kernel), and fill *img. Accepts static ELF64 x86-64
- * ET_EXEC and static-PIE ET_DYN files. Segments may share a page (it gets
- * the union of their rights, which is never writable and executable) but no
- * byte. Returns 0, or -1 with a one-line reason in err (errlen bytes). Reads
- * only inside [file, file + len).
+ * for a program, SVM_LOAD_MIN for the guest kernel), and fill *img. Accepts
+ * static ELF64 x86-64 ET_EXEC and static-PIE ET_DYN files. Segments may share a
+ * page (it gets the union of their rights, which is never writable and
+ * executable) but no byte. Returns 0, or -1 with a one-line reason in err
+ * (errlen bytes). Reads only inside [file, file + len).
  */
 int elf_parse(const uint8_t *file, size_t len, uint64_t mem_size,
     uint64_t lowest, struct elf_image *img, char *err, size_t errlen);
@@ -286,7 +286,7 @@ struct svm_vm {
 	    *dirty; /* bitmap: pages to restore before the next call */
 	bool need_reset;
 	uint64_t pages_reset; /* pages restored by resets so far */
-	bool reset_by_remap; /* benchmark only: replace pages, not copy in */
+	bool reset_by_remap;  /* benchmark only: replace pages, not copy in */
 	unsigned char
 	    *residency;   /* mincore() vector, allocated before lockdown */
 	unsigned recycle; /* from the config; 0 once the thread locks down */
@@ -364,12 +364,12 @@ struct svm_config {
 	unsigned recycle; /* park up to this many wiped VMs (pool.c) */
 	int envc;         /* the program's environment: envc strings */
 	char *const *envp;
-	const char *cwd; /* its working directory; NULL: "/" */
-	bool trace;      /* the guest kernel prints each system call */
-	const char *root;   /* --root: a host directory as the program's "/" */
-	int nfiles;         /* --file: nfiles "HOSTPATH:GUESTPATH" */
+	const char *cwd;  /* its working directory; NULL: "/" */
+	bool trace;       /* the guest kernel prints each system call */
+	const char *root; /* --root: a host directory as the program's "/" */
+	int nfiles;       /* --file: nfiles "HOSTPATH:GUESTPATH" */
 	char *const *files;
-	const char *exe;    /* the program's guest path; NULL: from the path */
+	const char *exe; /* the program's guest path; NULL: from the path */
 };
 
 /*

@@ -212,8 +212,9 @@ int serve_main(struct svm_vm *vm, const struct serve_opts *o)
 				    "%llu-byte maximum, too large to skip",
 				    len, (unsigned long long)max_req);
 			while (len > 0) {
-				uint32_t k = len < max_req + 1 ? len :
-				                                 (uint32_t)max_req + 1;
+				uint32_t k = len < max_req + 1 ?
+				    len :
+				    (uint32_t)max_req + 1;
 
 				if ((rc = read_all(vm, in, k)) == 2)
 					stopped(vm, rc);
@@ -248,10 +249,10 @@ int serve_main(struct svm_vm *vm, const struct serve_opts *o)
 			                              vm->err);
 		if ((rc = frame(vm, FRAME_ANSWER,
 		         rc == 0 ? 0 : (uint32_t)svm_end_status(vm),
-		         rc == 0                 ? (uint32_t)status :
-		             vm->end == SVM_END_EXIT ? (uint32_t)vm->app_status &
-		                 0xff :
-		                                       0,
+		         rc == 0 ? (uint32_t)status :
+		             vm->end == SVM_END_EXIT ?
+		                   (uint32_t)vm->app_status & 0xff :
+		                   0,
 		         out, rc == 0 ? out_len : 0)) != 0)
 			stopped(vm, rc);
 		if (o->call_stats)

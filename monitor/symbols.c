@@ -59,7 +59,8 @@ struct symtab *symtab_read(const uint8_t *file, size_t len, uint64_t bias)
 		return NULL;
 	strsh = &sh[symsh->sh_link];
 	if (strsh->sh_type != SHT_STRTAB ||
-	    !inside(strsh->sh_offset, strsh->sh_size, len) || strsh->sh_size == 0)
+	    !inside(strsh->sh_offset, strsh->sh_size, len) ||
+	    strsh->sh_size == 0)
 		return NULL;
 	in = (const Elf64_Sym *)(file + symsh->sh_offset);
 	n = symsh->sh_size / sizeof(*in);
@@ -83,8 +84,7 @@ struct symtab *symtab_read(const uint8_t *file, size_t len, uint64_t bias)
 	return t;
 }
 
-int symtab_name(const struct symtab *t, uint64_t addr, char *buf,
-    size_t len)
+int symtab_name(const struct symtab *t, uint64_t addr, char *buf, size_t len)
 {
 	size_t lo = 0, hi;
 

@@ -248,8 +248,8 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 		return SVM_STATUS_USAGE;
 	}
 	vm->tree_gpa = vm->img.end;
-	vm->tree_size = (tree_size(tree) + SVM_PAGE_SIZE - 1) &
-	    ~(SVM_PAGE_SIZE - 1);
+	vm->tree_size =
+	    (tree_size(tree) + SVM_PAGE_SIZE - 1) & ~(SVM_PAGE_SIZE - 1);
 	if (tree_size(tree) > guard - vm->tree_gpa) {
 		(void)tree_write(tree, NULL, guard - vm->tree_gpa, why,
 		    sizeof(why));
@@ -301,8 +301,7 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	vm->stack_top = mem_size;
 	if (x86_setup(vm, why, sizeof(why)) < 0 ||
 	    process_write(vm, image, argc, argv, cfg->envc, cfg->envp,
-	        exe_guest, cfg->cwd ? cfg->cwd : "/",
-	        why, sizeof(why)) < 0) {
+	        exe_guest, cfg->cwd ? cfg->cwd : "/", why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s", why);
 		vm->recycle = 0;
 		vm_destroy(vm);

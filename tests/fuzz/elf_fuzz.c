@@ -220,9 +220,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	if (size > 0)
 		memcpy(copy + 1, data, size);
-	rsmall =
-	    elf_parse(copy + 1, size, MEM_SMALL, SVM_PROGRAM_MIN, &small,
-	        short_err, SHORT_ERR);
+	rsmall = elf_parse(copy + 1, size, MEM_SMALL, SVM_PROGRAM_MIN, &small,
+	    short_err, SHORT_ERR);
 	if (rsmall == 0) {
 		check_image(&small, copy + 1, size, MEM_SMALL);
 		CHECK(rbig == 0 && same_image(&big, &small));

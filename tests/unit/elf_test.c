@@ -351,8 +351,8 @@ static void test_elf(void)
 	size_t i, n;
 
 	make_app(&a);
-	check(elf_parse((uint8_t *)&a, sizeof(a), MEM, SVM_PROGRAM_MIN, &img, err,
-	          sizeof(err)) == 0,
+	check(elf_parse((uint8_t *)&a, sizeof(a), MEM, SVM_PROGRAM_MIN, &img,
+	          err, sizeof(err)) == 0,
 	    "valid app accepted", err);
 	check(img.nsegs == 2 && img.entry == 0x200010 && img.end == 0x204000,
 	    "valid app image", NULL);
@@ -363,8 +363,8 @@ static void test_elf(void)
 		if (accepted[i].fn)
 			accepted[i].fn(&a);
 		strcpy(err, "");
-		rc = elf_parse((uint8_t *)&a, sizeof(a), MEM, SVM_PROGRAM_MIN, &img, err,
-		    sizeof(err));
+		rc = elf_parse((uint8_t *)&a, sizeof(a), MEM, SVM_PROGRAM_MIN,
+		    &img, err, sizeof(err));
 		check(rc == 0, accepted[i].name, err);
 		check(rc != 0 || accepted[i].ok(&img), accepted[i].name,
 		    "wrong image");
@@ -465,8 +465,10 @@ static void test_file(const char *path)
 	size_t n = 0;
 	uint8_t *buf = slurp(path, &n);
 
-	check(buf && elf_parse(buf, n, MEM, SVM_PROGRAM_MIN, &img, err, sizeof(err)) == 0, path,
-	    buf ? err : "cannot read it");
+	check(buf &&
+	        elf_parse(buf, n, MEM, SVM_PROGRAM_MIN, &img, err,
+	            sizeof(err)) == 0,
+	    path, buf ? err : "cannot read it");
 	free(buf);
 }
 
@@ -529,7 +531,8 @@ static void test_real(void)
 			continue;
 		}
 		memcpy(&eh, buf, sizeof(eh));
-		rc = elf_parse(buf, n, MEM, SVM_PROGRAM_MIN, &img, err, sizeof(err));
+		rc = elf_parse(buf, n, MEM, SVM_PROGRAM_MIN, &img, err,
+		    sizeof(err));
 		if (real[i].type == 0) {
 			check(rc < 0 && strstr(err, real[i].want) != NULL, p,
 			    rc < 0 ? err : "accepted");
@@ -559,7 +562,8 @@ static void test_real(void)
 		}
 		/* In the smallest memory, it is too big: said with sizes. */
 		snprintf(name, sizeof(name), "%s in 2 MiB", p);
-		rc = elf_parse(buf, n, SVM_MEM_MIN, SVM_PROGRAM_MIN, &img, err, sizeof(err));
+		rc = elf_parse(buf, n, SVM_MEM_MIN, SVM_PROGRAM_MIN, &img, err,
+		    sizeof(err));
 		check(rc < 0 &&
 		        strstr(err,
 		            "does not fit in guest memory (programs may "
