@@ -225,6 +225,8 @@ static int reset(struct svm_vm *vm)
 				    "cannot remap guest memory: %s",
 				    strerror(errno));
 			vm->pages_reset++;
+			if (svm_test_skip & SVM_TEST_SKIP_MEMORY)
+				continue;
 			if (vm->had[w] & (1ul << b))
 				memcpy(vm->mem + off, vm->snap + off,
 				    SVM_PAGE_SIZE);

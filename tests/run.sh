@@ -527,6 +527,24 @@ elif [ $st = 0 ] && [ "${secs:-99}" -lt 60 ] &&
 else
 	nok "host: the guest's TSC starts with it and TSC_AUX is 0" "status $st: $(cat "$tmp/out" "$tmp/err")"
 fi
+# What a call does to the guest kernel's state (file offsets, brk, the
+# mappings, fds, a pipe's bytes) is undone by the reset: every call of a
+# program served by its stdin reports the state it had at its first read.
+head -c 300 "$apps/hello/hello" >"$tmp/f300"
+k="offset 3 brk same map mm fds 7 pipe x
+"
+req a b c >"$tmp/req"
+{ ans 0 0 "$k"; ans 0 0 "$k"; ans 0 0 "$k"; } >"$tmp/want"
+t "serve: each call finds the kernel's state as at the snapshot (offsets, brk, mappings, fds, pipes)" \
+	0 "@$tmp/want" "" "$tmp/req" -- "$served" "$svm" --serve --file "$tmp/f300:/data/f" "$g/kstate" -- /data/f
+"$served" "$tmp/svm-sandbox-test" --test-skip-reset=memory --serve --file "$tmp/f300:/data/f" \
+	"$g/kstate" -- /data/f <"$tmp/req" >"$tmp/out" 2>/dev/null
+if cmp -s "$tmp/out" "$tmp/want"; then
+	nok "serve: without the memory reset, the kernel's state carries over" "the answers did not change"
+else
+	ok "serve: without the memory reset, the kernel's state carries over (so the test above can fail)"
+fi
+
 # Stop signals end the server: idle, and during a call (answered 128+N).
 for sig in TERM:15 INT:2 HUP:1; do
 	n=${sig#*:} sig=${sig%:*}
