@@ -730,6 +730,19 @@ if ! $vm_only; then
 	fi
 fi
 
+# Real programs from Debian's and npm's sources (tests/real: Lua, sqlite3,
+# minigzip, QuickJS and its own tests; Debian's busybox-static), unmodified
+# static binaries, each run natively and in the guest: the same output and
+# status, byte for byte (host only: built here, cached under build/real).
+if ! $vm_only; then
+	if bash "$top/tests/real/build.sh" >"$tmp/realbuild" 2>&1; then
+		ok "real programs built from Debian and npm sources ($(grep -c ' built in \| cached' "$tmp/realbuild") steps)"
+		subsuite tests/real/run.sh bash "$top/tests/real/run.sh" "$b/bin/svm-sandbox" --mem 128M
+	else
+		nok "real programs built from Debian and npm sources" "$(tail -n 5 "$tmp/realbuild")"
+	fi
+fi
+
 # Bad app files: status 1, one line, before any guest instruction.
 printf '#!/bin/sh\n# a shell script is not an app, however long it is.\necho hello\n' >"$tmp/text"
 head -c 200 "$apps/hello/hello" >"$tmp/trunc1"
