@@ -11,7 +11,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of this header. */
-#define SVM_SANDBOX_API_VERSION 1
+#define SVM_SANDBOX_API_VERSION 2
 
 struct svm_sandbox; /* opaque: one VM with one vCPU */
 struct sock_fprog;  /* <linux/filter.h> */
@@ -45,6 +45,19 @@ struct svm_sandbox_config {
 	 * and mem_size (see svm_sandbox(3)); 0: every sandbox gets a new VM.
 	 */
 	unsigned recycle;
+	/*
+	 * The program's world (API 2; svm-sandbox(1)'s --root, --file, --env,
+	 * --cwd): root, a host directory copied into guest memory as its
+	 * read-only "/" (NULL: an empty one); files, nfiles "HOSTPATH:GUESTPATH"
+	 * added to it; env, nenv "NAME=VALUE" strings (its whole environment);
+	 * cwd, its working directory (NULL: "/"). All read at create.
+	 */
+	const char *root;
+	const char *const *files;
+	int nfiles;
+	const char *const *env;
+	int nenv;
+	const char *cwd;
 };
 
 /* How a run or a call ended. */

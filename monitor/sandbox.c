@@ -89,6 +89,12 @@ static int create(const struct svm_sandbox_config *c, const char *path,
 		.stdout_fd = c->stdout_fd,
 		.stderr_fd = c->stderr_fd,
 		.recycle = c->recycle,
+		.root = c->root,
+		.files = (char *const *)c->files,
+		.nfiles = c->nfiles,
+		.envp = (char *const *)c->env,
+		.envc = c->nenv,
+		.cwd = c->cwd,
 	};
 	static const enum svm_sandbox_kind kinds[] = {
 		[SVM_STATUS_BAD_APP] = SVM_SANDBOX_BAD_APP,

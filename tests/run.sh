@@ -738,6 +738,9 @@ if ! $vm_only; then
 	if bash "$top/tests/real/build.sh" >"$tmp/realbuild" 2>&1; then
 		ok "real programs built from Debian and npm sources ($(grep -c ' built in \| cached' "$tmp/realbuild") steps)"
 		subsuite tests/real/run.sh bash "$top/tests/real/run.sh" "$b/bin/svm-sandbox" --mem 128M
+		# Functions in JavaScript, Lua and SQL: the interpreters above,
+		# unmodified, each served by its stdin (apps/fn-*).
+		subsuite tests/functions_test.py python3 "$top/tests/functions_test.py" "$top" "$b"
 	else
 		nok "real programs built from Debian and npm sources" "$(tail -n 5 "$tmp/realbuild")"
 	fi
