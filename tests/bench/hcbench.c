@@ -152,8 +152,8 @@ static double sysbench(char *path, const char *mode, char *n)
 	}
 	{
 		struct svm_bootinfo *bi = vm_gpa(&vm, vm.bootinfo, sizeof(*bi));
-		double us = (double)cycles / (double)bi->tsc_khz * 1e3 /
-		    atof(n);
+		double us =
+		    (double)cycles / (double)bi->tsc_khz * 1e3 / atof(n);
 
 		vm_destroy(&vm);
 		return us;
@@ -229,7 +229,8 @@ int main(int argc, char **argv)
 	int rounds, i;
 
 	if (argc == 5 && strcmp(argv[1], "--syscall") == 0) {
-		/* A system call the guest kernel answers, against a bare one. */
+		/* A system call the guest kernel answers, against a bare one.
+		 */
 		bare_stub = strtoull(argv[3], NULL, 16);
 		for (i = 0; i < 5; i++) {
 			t[i] = sysbench(argv[2], "kernel", argv[4]);
