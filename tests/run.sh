@@ -203,6 +203,9 @@ t "fault: in the guest kernel, said so (its data is the program's to break)" 250
 t "--timeout ends a program looping in system calls (no exits)" 124 "" \
 	"svm-sandbox: timeout after 200 ms" -- "$svm" --timeout=200ms "$g/sysloop" -- spin
 
+t "--stats counts the calls the guest kernel does not have (ENOSYS; fork is a documented refusal)" 0 "" \
+	"svm-sandbox: stats: .*; system calls [0-9]+, ENOSYS 2 \(400: 2\); setup .*" \
+	-- "$svm" --stats "$g/sysloop" -- nosys
 # The Linux process: environment, and --trace.
 t "--env: the program's environment, nothing else" 0 "A=1 B=x=y n 2" "" -- \
 	"$svm" --env A=1 --env B=x=y "$g/env" -- env
@@ -297,10 +300,10 @@ else
 fi
 t "malloc until it fails, then recover" 0 "*" "" -- "$svm" "$g/mallocall"
 t "--stats prints one line of counts" 0 "Hello from svm-sandbox!" \
-	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0, ready 0, done 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
+	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0, ready 0, done 0; system calls 5, ENOSYS 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
 	-- "$svm" --stats "$apps/hello/hello"
 t "--stats=json prints JSON" 0 "Hello from svm-sandbox!" \
-	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0, "ready": 0, "done": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
+	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0, "ready": 0, "done": 0\}, "syscalls": 5, "enosys": \{"total": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
 	-- "$svm" --stats=json "$apps/hello/hello"
 
 # Hostile guests: each misbehaviour ends with its status and one line.
