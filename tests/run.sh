@@ -719,17 +719,33 @@ if ! $vm_only; then
 	subsuite tests/jsonfn_test.py python3 "$top/tests/jsonfn_test.py" "$b"
 	# The public library, linked as an embedder links it.
 	subsuite sandbox_test "$b/tests/unit/sandbox_test" "$b"
-	# bmake install, then an embedder built with pkg-config against it.
+	# bmake install, then an embedder built against it with exactly the
+	# documented command (the shared library; the static one is there too).
 	d=$tmp/dest
+	pc="PKG_CONFIG_PATH=$d/opt/svm/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d"
 	if (cd "$top" && bmake -s install DESTDIR="$d" PREFIX=/opt/svm) >"$tmp/inst" 2>&1 &&
-		PKG_CONFIG_PATH=$d/opt/svm/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d \
-			sh -c 'cc -o "$1" "$2" $(pkg-config --cflags --libs --static svm-sandbox)' \
+		env $pc sh -c 'cc -o "$1" "$2" $(pkg-config --cflags --libs svm-sandbox)' \
 			sh "$tmp/example" "$top/tests/embed/example.c" >>"$tmp/inst" 2>&1 &&
-		[ "$("$tmp/example" "$g/callee")" = "answered: call 1: hi" ] &&
+		[ "$(LD_LIBRARY_PATH=$d/opt/svm/lib "$tmp/example" "$g/callee")" = "answered: call 1: hi" ] &&
+		[ -f "$d/opt/svm/lib/libsvm-sandbox.a" ] &&
 		[ -f "$d/opt/svm/share/man/man3/svm_sandbox.3" ] && [ -x "$d/opt/svm/bin/svm-sandbox" ]; then
-		ok "bmake install DESTDIR PREFIX, and an embedder built with pkg-config"
+		ok "bmake install DESTDIR PREFIX; an embedder built with 'cc x.c \$(pkg-config --cflags --libs svm-sandbox)'"
 	else
 		nok "bmake install DESTDIR PREFIX, and an embedder built with pkg-config" "$(tail -n 5 "$tmp/inst")"
+	fi
+	# The SDK from an empty directory: svm-cc builds a function program.
+	p=$tmp/prefix
+	mkdir "$tmp/empty-dir"
+	cp "$top/tests/embed/fn.c" "$tmp/empty-dir/"
+	req hello >"$tmp/req"
+	ans 0 0 "5 bytes: hello" >"$tmp/want"
+	if (cd "$top" && bmake -s install PREFIX="$p") >"$tmp/inst" 2>&1 &&
+		(cd "$tmp/empty-dir" && "$p/bin/svm-cc" -O2 -o fn fn.c) >>"$tmp/inst" 2>&1 &&
+		"$served" "$p/bin/svm-sandbox" --serve "$tmp/empty-dir/fn" <"$tmp/req" >"$tmp/out" 2>>"$tmp/inst" &&
+		cmp -s "$tmp/want" "$tmp/out"; then
+		ok "the SDK: svm-cc builds a function in an empty directory, svm-sandbox serves it"
+	else
+		nok "the SDK: svm-cc builds a function in an empty directory" "$(tail -n 5 "$tmp/inst")"
 	fi
 fi
 
