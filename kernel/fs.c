@@ -388,8 +388,11 @@ static long do_read(struct file *f, uint64_t buf, uint64_t len, int64_t off)
 			return -ESPIPE;
 		if (!user_ok(buf, len, 1))
 			return -EFAULT;
-		/* The monitor said the input ends here: no hypercall for it. */
-		if (stdin_ended)
+		/*
+		 * The monitor said the input ends here, or nothing is asked
+		 * for (any address will do then, as on Linux): no hypercall.
+		 */
+		if (stdin_ended || len == 0)
 			return 0;
 		r = hc_read((void *)(uintptr_t)buf, len, &stdin_ended);
 		return r < 0 ? -EIO : r;
@@ -427,6 +430,8 @@ static long do_write(struct file *f, uint64_t buf, uint64_t len)
 	case F_HOST_OUT:
 		if (!user_ok(buf, len, 0))
 			return -EFAULT;
+		if (len == 0)
+			return 0;
 		/* The monitor writes it all or ends the run. */
 		return hc_write(f->host_fd, (const void *)(uintptr_t)buf, len) <
 		        0 ?

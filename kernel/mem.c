@@ -143,7 +143,8 @@ long sys_brk(long a0, long a1, long a2, long a3, long a4, long a5)
 	         old = PAGE_UP(cur_brk);
 
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	if (want < heap_lo || top > lowest_mapping())
+	/* want past heap_hi first: its PAGE_UP could wrap to 0. */
+	if (want < heap_lo || want > heap_hi || top > lowest_mapping())
 		return (long)cur_brk; /* Linux answers a failure with the brk */
 	if (top > old) {
 		uint64_t a;

@@ -176,7 +176,8 @@ int vm_serve_start(struct svm_vm *vm, bool warm)
 	/* Each call ends in the app's exit: nothing could stay warm. */
 	if (warm && vm->serve_mode == SVM_SERVE_STDIN) {
 		vm_end(vm, SVM_END_MONITOR_ERROR,
-		    "--warm needs a program that serves calls (svm_serve): this "
+		    "--warm needs a program that serves calls (svm_serve): "
+		    "this "
 		    "one reads its stdin");
 		return -1;
 	}
@@ -292,8 +293,8 @@ int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
 	}
 	if (in_len > c.in_cap) {
 		vm_end(vm, SVM_END_OUTPUT_LIMIT,
-		    "input of %zu bytes is larger than the program's %llu", in_len,
-		    (unsigned long long)c.in_cap);
+		    "input of %zu bytes is larger than the program's %llu",
+		    in_len, (unsigned long long)c.in_cap);
 		return 1;
 	}
 	buf = vm_gpa_out(vm, c.in, in_len);

@@ -163,7 +163,8 @@ int serve_main(struct svm_vm *vm, const struct serve_opts *o)
 	if (vm_arm_timeout(vm) < 0 || vm_serve_start(vm, o->warm) < 0) {
 		if (vm->end == SVM_END_EXIT)
 			end(vm, SVM_STATUS_GUEST_ERROR,
-			    "the program exited with status %d before it was ready "
+			    "the program exited with status %d before it was "
+			    "ready "
 			    "for calls",
 			    vm->app_status & 0xff);
 		end(vm, svm_end_status(vm), "%s", vm->err);
