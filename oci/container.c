@@ -132,8 +132,10 @@ int container_load(const struct globals *g, const char *id, struct state *st,
 	int fd;
 
 	*why = 0;
-	if (container_paths(g, id, st, err, errlen) < 0)
+	if (container_paths(g, id, st, err, errlen) < 0) {
+		*why = EINVAL;
 		return -1;
+	}
 	snprintf(path, sizeof(path), "%s/state.json", st->dir);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		*why = errno;
@@ -163,6 +165,11 @@ int container_load(const struct globals *g, const char *id, struct state *st,
 	st->start_time = (unsigned long long)start;
 	st->annotations = json_get(st->doc, "annotations");
 	return 0;
+}
+
+int container_load_status(int why)
+{
+	return why == EINVAL ? OCI_USAGE : OCI_FAIL;
 }
 
 void container_free(struct state *st)

@@ -50,7 +50,7 @@ int cmd_delete(const struct globals *g, int argc, char **argv, char *err,
 		    "delete: takes one container id");
 	if (container_load(g, argv[optind], &st, &why, err, errlen) < 0) {
 		container_free(&st);
-		return force && why == ENOENT ? 0 : OCI_FAIL;
+		return force && why == ENOENT ? 0 : container_load_status(why);
 	}
 	s = container_status(&st);
 	if (s == STATUS_RUNNING && !force) {

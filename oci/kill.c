@@ -53,7 +53,7 @@ int cmd_kill(const struct globals *g, int argc, char **argv, char *err,
 		    "kill: SIGALRM is svm-sandbox's timer signal and cannot be "
 		    "sent");
 	if (container_load(g, argv[optind], &st, &why, err, errlen) < 0)
-		return OCI_FAIL;
+		return container_load_status(why);
 	if (container_status(&st) == STATUS_STOPPED) {
 		/* As runc: --all of a stopped container is no error. */
 		if (all)

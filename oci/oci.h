@@ -249,10 +249,15 @@ int container_paths(const struct globals *g, const char *id, struct state *st,
 
 /*
  * container_load: read the state of container id: 0, or -1 with "container
- * ID does not exist" (errno ENOENT in *why) or another reason.
+ * ID does not exist" (errno ENOENT in *why), a bad id (EINVAL) or another
+ * reason.
  */
 int container_load(const struct globals *g, const char *id, struct state *st,
     int *why, char *err, size_t errlen);
+
+/* container_load_status: the exit status for container_load's why: a bad
+ * id is a usage error, anything else a failure. */
+int container_load_status(int why);
 
 /* container_save: write st's state file atomically (temporary file, then
  * rename), with annotations (an object, or NULL). */

@@ -32,7 +32,7 @@ int cmd_ps(const struct globals *g, int argc, char **argv, char *err,
 	if (argc - optind != 1)
 		return usage_error(err, errlen, "ps: takes one container id");
 	if (container_load(g, argv[optind], &st, &why, err, errlen) < 0)
-		return OCI_FAIL;
+		return container_load_status(why);
 	alive = container_status(&st) != STATUS_STOPPED;
 	if (json)
 		alive ? printf("[%d]\n", (int)st.pid) : printf("[]\n");

@@ -21,7 +21,7 @@ int cmd_start(const struct globals *g, int argc, char **argv, char *err,
 		return usage_error(err, errlen,
 		    "start: takes one container id");
 	if (container_load(g, argv[1], &st, &why, err, errlen) < 0)
-		return OCI_FAIL;
+		return container_load_status(why);
 	if ((s = container_status(&st)) != STATUS_CREATED) {
 		fail(err, errlen, "cannot start container %s: it is %s", st.id,
 		    s == STATUS_RUNNING ? "already running" : "stopped");

@@ -19,7 +19,7 @@ int cmd_state(const struct globals *g, int argc, char **argv, char *err,
 		return usage_error(err, errlen,
 		    "state: takes one container id");
 	if (container_load(g, argv[1], &st, &why, err, errlen) < 0)
-		return OCI_FAIL;
+		return container_load_status(why);
 	s = container_status(&st);
 	jw_init(&w);
 	jw_object(&w);
