@@ -309,7 +309,8 @@ int cmd_create(const struct globals *g, int argc, char **argv, char *err,
 	    write_file_atomic(pid_file, pidtext, strlen(pidtext), 0644, err,
 	        errlen) < 0)
 		goto out_kill;
-	log_debug("create %s: pid %d, program %s", st.id, (int)pid, s.program);
+	log_debug("create %s: pid %d, monitor %s, program %s", st.id, (int)pid,
+	    monitor, s.program);
 	rc = 0;
 	goto out;
 out_kill:

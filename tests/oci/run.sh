@@ -388,6 +388,16 @@ check "--log-format json: the error as one JSON line (level, msg, time)" \
 	python3 -c 'import json,sys; l=open(sys.argv[1]).read().splitlines(); d=json.loads(l[0]); sys.exit(len(l)!=1 or d["level"]!="error" or d["msg"]!="exec: \"nope\": executable file not found in $PATH" or "time" not in d)' "$w/log.json"
 check "the runtime's root holds nothing afterwards" [ -z "$(ls "$r/root")" ]
 
+# bmake install puts the runtime beside the monitor, where it finds it.
+(cd "$top" && bmake -s install DESTDIR="$w/dest" PREFIX=/opt/svm) >"$w/inst" 2>&1
+I="$w/dest/opt/svm/bin/svm-sandbox-oci --root $r/root --debug --log $w/inst.log"
+$I create --bundle "$r/bhello" cinst >"$w/inst.out" 2>&1 && $I start cinst
+wait_for 10 sh -c '$1 state cinst | grep -q "\"status\":\"stopped\""' sh "$I"
+$I delete cinst
+check "bmake install: the installed runtime runs a container with the monitor beside it" \
+	sh -c '[ "$(cat "$1")" = "Hello from svm-sandbox!" ] && grep -q "monitor $2/svm-sandbox," "$3"' \
+	sh "$w/inst.out" "$w/dest/opt/svm/bin" "$w/inst.log"
+
 # --- podman --------------------------------------------------------------------
 
 # podman 4.3 leaves --runtime-flag out of its cleanup's delete: the state
@@ -410,6 +420,15 @@ t "podman: --annotation org.svm-sandbox.timeout: 124" 124 "" "svm-sandbox: timeo
 printf 'one\ntwo\n' >"$w/in2"
 t "podman: stdin with -i, to its end" 0 "one
 two" - "$w/in2" -- $run -i localhost/svm-busybox:1 cat
+# Function mode by annotation: requests on stdin, frames on stdout.
+python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import svm_client as c; sys.stdout.buffer.write(c.request(b"abc") + c.request(b"hello"))' \
+	"$top/tests" >"$w/req"
+$run -i --annotation org.svm-sandbox.serve=true localhost/svm-busybox:1 cat \
+	<"$w/req" >"$w/ans" 2>"$w/err"
+st=$?
+check "podman: --annotation org.svm-sandbox.serve=true: function mode over stdin (READY, two ANSWERs)" \
+	python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import svm_client as c; f = c.parse(open(sys.argv[2], "rb").read()); sys.exit(sys.argv[3] != "0" or [x[:4] for x in f[1:]] != [(2, 0, 0, b"abc"), (2, 0, 0, b"hello")] or f[0][0] != 1)' \
+	"$top/tests" "$w/ans" "$st"
 script -qec "$run -t localhost/svm-busybox:1 sh -c 'echo tty; exit 3'" /dev/null >"$w/tty" 2>&1
 st=$?
 check "podman: a terminal with -t (status 3)" sh -c '[ $1 = 3 ] && grep -q "^tty" "$2"' sh "$st" "$w/tty"
