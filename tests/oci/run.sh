@@ -20,8 +20,6 @@ w=$b/oci-test
 crictl=${CRICTL:-$(cd "$top/.." && pwd)/shared/tools/crictl}
 pass=0
 fail=0
-ctd_pid=
-hold_pid=
 
 ok() {
 	pass=$((pass + 1))
@@ -91,41 +89,7 @@ wait_for() {
 
 # --- setup and teardown -----------------------------------------------------
 
-# podman with its state under $w, and our runtime (a script, for timeout
-# to run). Without CAP_SYS_RESOURCE podman cannot raise RLIMIT_NOFILE:
-# containers.conf sets limits it can.
-export CONTAINERS_CONF="$w/containers.conf"
-pm=$w/podman
-P=$w/podman.sh
-mkpodman() {
-	printf '#!/bin/sh
-exec podman --root "%s/root" --runroot "%s/run" --tmpdir "%s/tmp" --cgroup-manager cgroupfs --events-backend file --runtime "%s" "$@"\n' \
-		"$pm" "$pm" "$pm" "$rt" >"$P"
-	chmod +x "$P"
-}
-
-teardown() {
-	if [ -n "$hold_pid" ]; then
-		kill "$hold_pid" 2>/dev/null
-		wait "$hold_pid" 2>/dev/null
-		hold_pid=
-	fi
-	if [ -x "$P" ]; then
-		"$P" rm -a -f -t 0 >/dev/null 2>&1
-	fi
-	if [ -n "$ctd_pid" ]; then
-		kill "$ctd_pid" 2>/dev/null
-		wait "$ctd_pid" 2>/dev/null
-		ctd_pid=
-	fi
-	# Shims of our containerd outlive it only while their task runs.
-	ps -eo pid=,args= | grep -F -e "-address $w/containerd/" | grep -v grep |
-		while read -r pid _; do kill -9 "$pid"; done
-	# Engines mount image layers under $w (overlay, shm): deepest first.
-	grep -F " $w/" /proc/self/mountinfo | awk '{ print $5 }' | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null; done
-	rm -rf "$w"
-}
+. "$top/tests/oci/engines.sh"
 trap 'teardown' EXIT
 trap 'teardown; exit 1' INT TERM
 
@@ -135,60 +99,15 @@ if [ ! -x "$rt" ] || [ ! -x "$b/bin/svm-sandbox" ]; then
 	exit 1
 fi
 teardown
-mkdir -p "$w"
-printf '[containers]\ndefault_ulimits = ["nofile=1024:1024","nproc=4096:4096"]\n' >"$w/containers.conf"
+mkdir -p "$w/logs"
 mkpodman
-
-# The engines: installed here rather than by ./configure, being large and
-# needed by this suite alone.
-root() {
-	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi
-}
-missing=
-for p in podman conmon runc containerd; do
-	case $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || :) in
-	*" ok installed") ;;
-	*) missing="$missing $p" ;;
-	esac
-done
-if [ -n "$missing" ]; then
-	# shellcheck disable=SC2086 # one word per package
-	if ! root env DEBIAN_FRONTEND=noninteractive apt-get -q -y install \
-		--no-install-recommends $missing </dev/null >"$w/apt.log" 2>&1; then
-		root apt-get -q update </dev/null >>"$w/apt.log" 2>&1
-		# shellcheck disable=SC2086
-		root env DEBIAN_FRONTEND=noninteractive apt-get -q -y install \
-			--no-install-recommends $missing </dev/null >>"$w/apt.log" 2>&1
-	fi
+if ! install_engines; then
+	nok "the engines are installed" "$(tail -n 3 "$w/apt.log")"
+	echo "$pass passed, $fail failed"
+	exit 1
 fi
-for c in podman conmon runc containerd ctr; do
-	if ! command -v "$c" >/dev/null; then
-		nok "the engines are installed ($c)" "apt-get install$missing failed: $(tail -n 3 "$w/apt.log" 2>/dev/null)"
-		echo "$pass passed, $fail failed"
-		exit 1
-	fi
-done
 ok "the engines are installed (podman $(podman --version | cut -d' ' -f3), containerd $(containerd --version | cut -d' ' -f3), runc $(runc --version | head -n 1 | cut -d' ' -f3))"
-
-# --- images, without a registry ---------------------------------------------
-
-img=$w/images
-mkdir -p "$img"
-printf '#!/bin/sh\n# A shell script: no ELF file, whatever its execute bit says.\necho hi\n' >"$img/script"
-chmod 755 "$img/script"
-cp /usr/bin/true "$img/dyn"
-mk() {
-	python3 "$top/tests/oci/mkimage.py" "$@" >>"$w/mkimage.log" 2>&1
-}
-mk "$img/hello.tar" localhost/svm-hello:1 --cmd '["/hello"]' \
-	hello="$b/apps/hello/hello" &&
-	mk "$img/bb.tar" localhost/svm-busybox:1 --cmd '["/hello"]' \
-		bin/busybox=/bin/busybox 'bin/sh->busybox' 'bin/cat->busybox' \
-		'bin/echo->busybox' 'bin/sleep->busybox' hello="$b/apps/hello/hello" \
-		fault="$b/tests/guests/null" spin="$b/tests/guests/spin" \
-		script="$img/script" dyn="$img/dyn" 'lib/' &&
-	mk "$img/pause.tar" localhost/svm-pause:1 --entrypoint '["/pause"]' \
-		pause="$b/tests/oci/pause"
+make_images
 check "images: OCI archives of our static programs and busybox (tests/oci/mkimage.py)" \
 	test -s "$img/pause.tar"
 
@@ -475,41 +394,7 @@ check "podman: the runtime's state is gone with the containers" \
 
 # --- containerd: ctr -------------------------------------------------------
 
-cd=$w/containerd
-mkdir -p "$cd/cni" "$w/logs"
-cat >"$cd/config.toml" <<EOF
-version = 2
-root = "$cd/root"
-state = "$cd/state"
-disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.internal.v1.tracing", "io.containerd.tracing.processor.v1.otlp"]
-[grpc]
-  address = "$cd/containerd.sock"
-[ttrpc]
-  address = "$cd/containerd.sock.ttrpc"
-[debug]
-  address = "$cd/debug.sock"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "localhost/svm-pause:1"
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.svm]
-      runtime_type = "io.containerd.runc.v2"
-      container_annotations = ["org.svm-sandbox.*"]
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.svm.options]
-        BinaryName = "$rt"
-        Root = "$cd/svm"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$cd/cni"
-    conf_dir = "$cd/cni"
-EOF
-containerd --config "$cd/config.toml" >"$cd/log" 2>&1 &
-ctd_pid=$!
-A="ctr -a $cd/containerd.sock"
-wait_for 20 sh -c '"$@" version >/dev/null 2>&1' sh $A
+containerd_start
 check "containerd: our own, its root, state and socket under build/" \
 	sh -c '"$@" version >/dev/null 2>&1' sh $A
 for i in hello bb; do $A image import "$img/$i.tar" >>"$w/load.log" 2>&1; done
@@ -647,9 +532,7 @@ else
 	check "CRI: the runtime's root holds nothing" [ -z "$(ls "$cd/svm/k8s.io" 2>/dev/null)" ]
 fi
 
-kill "$ctd_pid"
-wait "$ctd_pid"
-ctd_pid=
+containerd_stop
 check "containerd stopped; nothing of ours runs" [ -z "$(ours)" ]
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
