@@ -59,11 +59,11 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 EOF
 	containerd --config "$cd/config.toml" >"$cd/log" 2>&1 &
 	ctd_pid=$!
-	n=400
-	while [ "$n" -gt 0 ]; do
+	tries=400
+	while [ "$tries" -gt 0 ]; do
 		$A version >/dev/null 2>&1 && return 0
 		sleep 0.05
-		n=$((n - 1))
+		tries=$((tries - 1))
 	done
 	return 1
 }
