@@ -83,11 +83,18 @@ struct svm_hc_write {
 	int32_t ret; /* out: 0, or -1 if the monitor could not write */
 };
 
-/* Read up to len bytes of the monitor's stdin into data. */
+/*
+ * Read up to len bytes of the app's input into data. left tells what the
+ * monitor knows remains after this read: 0 when the next read would get
+ * the end of input (so the guest kernel answers it without a hypercall: a
+ * call's request in function mode), -1 when it cannot know (a pipe, a
+ * terminal).
+ */
 struct svm_hc_read {
 	svm_gpa_t data;
 	uint64_t len;
-	int64_t ret; /* out: bytes read, 0 at end of input, -1 on error */
+	int64_t ret;  /* out: bytes read, 0 at end of input, -1 on error */
+	int64_t left; /* out: bytes known to remain, or -1 */
 };
 
 /* Fill len bytes at data with random bytes (len <= SVM_RANDOM_MAX). */

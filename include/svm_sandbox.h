@@ -48,9 +48,10 @@ struct svm_sandbox_config {
 	/*
 	 * The program's world (API 2; svm-sandbox(1)'s --root, --file, --env,
 	 * --cwd): root, a host directory copied into guest memory as its
-	 * read-only "/" (NULL: an empty one); files, nfiles "HOSTPATH:GUESTPATH"
-	 * added to it; env, nenv "NAME=VALUE" strings (its whole environment);
-	 * cwd, its working directory (NULL: "/"). All read at create.
+	 * read-only "/" (NULL: an empty one); files, nfiles
+	 * "HOSTPATH:GUESTPATH" added to it; env, nenv "NAME=VALUE" strings (its
+	 * whole environment); cwd, its working directory (NULL: "/"). All read
+	 * at create.
 	 */
 	const char *root;
 	const char *const *files;

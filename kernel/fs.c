@@ -45,6 +45,7 @@ static int fd_file[MAX_FD]; /* index into files, -1 when closed */
 static uint8_t fd_cloexec[MAX_FD];
 static uint32_t cwd;
 static char bounce[BOUNCE]; /* writev gathers here: one hypercall */
+static int stdin_ended;     /* the monitor said stdin has no more */
 
 /* --- the tree ------------------------------------------------------------ */
 
@@ -387,7 +388,10 @@ static long do_read(struct file *f, uint64_t buf, uint64_t len, int64_t off)
 			return -ESPIPE;
 		if (!user_ok(buf, len, 1))
 			return -EFAULT;
-		r = hc_read((void *)(uintptr_t)buf, len);
+		/* The monitor said the input ends here: no hypercall for it. */
+		if (stdin_ended)
+			return 0;
+		r = hc_read((void *)(uintptr_t)buf, len, &stdin_ended);
 		return r < 0 ? -EIO : r;
 	case F_PIPE_R:
 		return off >= 0 ? -ESPIPE : pipe_read(f->pipe, buf, len);

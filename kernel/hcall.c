@@ -27,11 +27,12 @@ int hc_write(int fd, const void *buf, size_t len)
 	return a.ret;
 }
 
-long hc_read(void *buf, size_t len)
+long hc_read(void *buf, size_t len, int *eof_next)
 {
-	struct svm_hc_read a = { (uintptr_t)buf, len, -1 };
+	struct svm_hc_read a = { (uintptr_t)buf, len, -1, -1 };
 
 	hypercall(SVM_HC_READ, &a);
+	*eof_next = a.left == 0;
 	return (long)a.ret;
 }
 

@@ -28,11 +28,12 @@ int strcmp(const char *a, const char *b);
 /*
  * hcall.c: the hypercalls (a 32-bit out of the argument struct's address).
  * hc_write writes len bytes to the monitor's fd 1 or 2: 0 or -1. hc_read
- * reads up to len bytes of input: the count, 0 at its end, -1. hc_random
+ * reads up to len bytes of input: the count, 0 at its end, -1; *eof_next
+ * says the next read would get the end (the monitor knows). hc_random
  * fills len <= SVM_RANDOM_MAX bytes: 0 or -1. hc_exit does not return.
  */
 int hc_write(int fd, const void *buf, size_t len);
-long hc_read(void *buf, size_t len);
+long hc_read(void *buf, size_t len, int *eof_next);
 int hc_random(void *buf, size_t len);
 _Noreturn void hc_exit(int status);
 

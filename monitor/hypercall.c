@@ -162,10 +162,11 @@ static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 	} while ((n = read(vm->in_fd, p, a.len)) < 0 &&
 	    (errno == EINTR || errno == EAGAIN));
 	a.ret = n < 0 ? -1 : n;
+	a.left = vm->in_fd < 0 ? (int64_t)(vm->req_len - vm->req_off) : -1;
 	if (n > 0)
 		vm_mark_written(vm, a.data, (uint64_t)n);
 	return put_result(vm, "read", arg, offsetof(struct svm_hc_read, ret),
-	    &a.ret, sizeof(a.ret));
+	    &a.ret, sizeof(a.ret) + sizeof(a.left));
 }
 
 int vm_stdin_pending(struct svm_vm *vm)
@@ -183,10 +184,12 @@ int vm_stdin_pending(struct svm_vm *vm)
 		    (unsigned long long)a.data, (unsigned long long)a.len);
 	n = call_input(vm, p, a.len);
 	a.ret = n;
+	a.left = (int64_t)(vm->req_len - vm->req_off);
 	if (n > 0)
 		vm_mark_written(vm, a.data, (uint64_t)n);
 	return put_result(vm, "read", vm->call,
-	    offsetof(struct svm_hc_read, ret), &a.ret, sizeof(a.ret));
+	    offsetof(struct svm_hc_read, ret), &a.ret,
+	    sizeof(a.ret) + sizeof(a.left));
 }
 
 static int hc_random(struct svm_vm *vm, svm_gpa_t arg)

@@ -397,8 +397,9 @@ int main(int argc, char **argv)
 			    SVM_TEST_SKIP_XSAVE :
 			    strcmp(optarg, "segments") == 0 ?
 			    SVM_TEST_SKIP_SEGMENTS :
-			    strcmp(optarg, "memory") == 0 ? SVM_TEST_SKIP_MEMORY :
-			                                    0;
+			    strcmp(optarg, "memory") == 0 ?
+			    SVM_TEST_SKIP_MEMORY :
+			    0;
 			break;
 		case 'O':
 			svm_test_skip |= SVM_TEST_PAGEOUT;

@@ -46,6 +46,8 @@ static double ms(uint64_t ns)
 void vm_print_stats(struct svm_vm *vm, int fd, bool json)
 {
 	const struct svm_stats *s = &vm->stats;
+	struct svm_kstats ks = { 0 };
+	const void *k;
 	uint64_t total = 0;
 	const char *sep = "";
 	unsigned i;
@@ -57,6 +59,9 @@ void vm_print_stats(struct svm_vm *vm, int fd, bool json)
 	vm->stats.pages_resident = resident(vm);
 	for (i = 0; i < SVM_EXIT_KINDS; i++)
 		total += s->exits[i];
+	/* The guest kernel's counts, copied once from its data. */
+	if ((k = vm_gpa(vm, SVM_KSTATS, sizeof(ks))) != NULL)
+		memcpy(&ks, k, sizeof(ks));
 	if (json) {
 		dprintf(fd,
 		    "{\"backend\": \"%s\", \"paging\": \"%s\", "
@@ -69,6 +74,12 @@ void vm_print_stats(struct svm_vm *vm, int fd, bool json)
 		for (i = 0; i < SVM_HC_MAX; i++, sep = ", ")
 			dprintf(fd, "%s\"%s\": %llu", sep, hypercall_names[i],
 			    (unsigned long long)s->hypercalls[i]);
+		dprintf(fd, "}, \"syscalls\": %llu, \"enosys\": {\"total\": %llu",
+		    (unsigned long long)ks.syscalls,
+		    (unsigned long long)ks.nosys);
+		for (i = 0; i < SVM_KSTATS_NOSYS && ks.nosys_count[i]; i++)
+			dprintf(fd, ", \"%u\": %u", ks.nosys_nr[i],
+			    ks.nosys_count[i]);
 		dprintf(fd,
 		    "}, \"setup_ms\": %.3f, \"guest_ms\": %.3f, "
 		    "\"monitor_ms\": %.3f, \"guest_pages_resident\": %llu}\n",
@@ -85,6 +96,12 @@ void vm_print_stats(struct svm_vm *vm, int fd, bool json)
 	for (i = 0, sep = " "; i < SVM_HC_MAX; i++, sep = ", ")
 		dprintf(fd, "%s%s %llu", sep, hypercall_names[i],
 		    (unsigned long long)s->hypercalls[i]);
+	dprintf(fd, "; system calls %llu, ENOSYS %llu",
+	    (unsigned long long)ks.syscalls, (unsigned long long)ks.nosys);
+	for (i = 0, sep = " ("; i < SVM_KSTATS_NOSYS && ks.nosys_count[i];
+	     i++, sep = ", ")
+		dprintf(fd, "%s%u: %u", sep, ks.nosys_nr[i], ks.nosys_count[i]);
+	dprintf(fd, "%s", i > 0 ? ")" : "");
 	dprintf(fd,
 	    "; setup %.3f ms, guest %.3f ms, monitor %.3f ms; "
 	    "guest pages resident %llu\n",

@@ -203,6 +203,9 @@ t "fault: in the guest kernel, said so (its data is the program's to break)" 250
 t "--timeout ends a program looping in system calls (no exits)" 124 "" \
 	"svm-sandbox: timeout after 200 ms" -- "$svm" --timeout=200ms "$g/sysloop" -- spin
 
+t "--stats counts the calls the guest kernel does not have (ENOSYS; fork is a documented refusal)" 0 "" \
+	"svm-sandbox: stats: .*; system calls [0-9]+, ENOSYS 2 \(400: 2\); setup .*" \
+	-- "$svm" --stats "$g/sysloop" -- nosys
 # The Linux process: environment, and --trace.
 t "--env: the program's environment, nothing else" 0 "A=1 B=x=y n 2" "" -- \
 	"$svm" --env A=1 --env B=x=y "$g/env" -- env
@@ -297,10 +300,10 @@ else
 fi
 t "malloc until it fails, then recover" 0 "*" "" -- "$svm" "$g/mallocall"
 t "--stats prints one line of counts" 0 "Hello from svm-sandbox!" \
-	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0, ready 0, done 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
+	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0, ready 0, done 0; system calls 5, ENOSYS 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
 	-- "$svm" --stats "$apps/hello/hello"
 t "--stats=json prints JSON" 0 "Hello from svm-sandbox!" \
-	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0, "ready": 0, "done": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
+	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0, "ready": 0, "done": 0\}, "syscalls": 5, "enosys": \{"total": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
 	-- "$svm" --stats=json "$apps/hello/hello"
 
 # Hostile guests: each misbehaviour ends with its status and one line.
@@ -716,17 +719,33 @@ if ! $vm_only; then
 	subsuite tests/jsonfn_test.py python3 "$top/tests/jsonfn_test.py" "$b"
 	# The public library, linked as an embedder links it.
 	subsuite sandbox_test "$b/tests/unit/sandbox_test" "$b"
-	# bmake install, then an embedder built with pkg-config against it.
+	# bmake install, then an embedder built against it with exactly the
+	# documented command (the shared library; the static one is there too).
 	d=$tmp/dest
+	pc="PKG_CONFIG_PATH=$d/opt/svm/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d"
 	if (cd "$top" && bmake -s install DESTDIR="$d" PREFIX=/opt/svm) >"$tmp/inst" 2>&1 &&
-		PKG_CONFIG_PATH=$d/opt/svm/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d \
-			sh -c 'cc -o "$1" "$2" $(pkg-config --cflags --libs --static svm-sandbox)' \
+		env $pc sh -c 'cc -o "$1" "$2" $(pkg-config --cflags --libs svm-sandbox)' \
 			sh "$tmp/example" "$top/tests/embed/example.c" >>"$tmp/inst" 2>&1 &&
-		[ "$("$tmp/example" "$g/callee")" = "answered: call 1: hi" ] &&
+		[ "$(LD_LIBRARY_PATH=$d/opt/svm/lib "$tmp/example" "$g/callee")" = "answered: call 1: hi" ] &&
+		[ -f "$d/opt/svm/lib/libsvm-sandbox.a" ] &&
 		[ -f "$d/opt/svm/share/man/man3/svm_sandbox.3" ] && [ -x "$d/opt/svm/bin/svm-sandbox" ]; then
-		ok "bmake install DESTDIR PREFIX, and an embedder built with pkg-config"
+		ok "bmake install DESTDIR PREFIX; an embedder built with 'cc x.c \$(pkg-config --cflags --libs svm-sandbox)'"
 	else
 		nok "bmake install DESTDIR PREFIX, and an embedder built with pkg-config" "$(tail -n 5 "$tmp/inst")"
+	fi
+	# The SDK from an empty directory: svm-cc builds a function program.
+	p=$tmp/prefix
+	mkdir "$tmp/empty-dir"
+	cp "$top/tests/embed/fn.c" "$tmp/empty-dir/"
+	req hello >"$tmp/req"
+	ans 0 0 "5 bytes: hello" >"$tmp/want"
+	if (cd "$top" && bmake -s install PREFIX="$p") >"$tmp/inst" 2>&1 &&
+		(cd "$tmp/empty-dir" && "$p/bin/svm-cc" -O2 -o fn fn.c) >>"$tmp/inst" 2>&1 &&
+		"$served" "$p/bin/svm-sandbox" --serve "$tmp/empty-dir/fn" <"$tmp/req" >"$tmp/out" 2>>"$tmp/inst" &&
+		cmp -s "$tmp/want" "$tmp/out"; then
+		ok "the SDK: svm-cc builds a function in an empty directory, svm-sandbox serves it"
+	else
+		nok "the SDK: svm-cc builds a function in an empty directory" "$(tail -n 5 "$tmp/inst")"
 	fi
 fi
 

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "monitor.h"
@@ -92,6 +93,73 @@ static double raw(char *path, char *n)
 	return (t1 - t0) / (double)exits;
 }
 
+/* The stub hcbench --syscall points LSTAR at, and the kernel's entry. */
+static uint64_t bare_stub;
+
+/* sysbench's no-op hypercalls: switch LSTAR to the stub and back. */
+static int switch_lstar(struct svm_vm *vm, svm_gpa_t arg)
+{
+	static int n;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e = { .index = 0xc0000082 } };
+
+	(void)arg;
+	m.e.data = n++ % 2 == 0 ? bare_stub : SVM_KERNEL_SYSCALL;
+	if (ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m) != 1) {
+		perror("hcbench: KVM_SET_MSRS");
+		exit(1);
+	}
+	return 0;
+}
+
+/*
+ * us per call of sysbench MODE N: its own TSC count of the loop, at the
+ * rate KVM gives the guest TSC. Its output goes to /dev/null.
+ */
+static double sysbench(char *path, const char *mode, char *n)
+{
+	char *argv[] = { path, (char *)mode, n, NULL };
+	char err[SVM_ERR_LEN];
+	struct svm_config cfg = { .backend = &svm_backend_kvm };
+	struct svm_vm vm;
+	int fds[2], devnull = open("/dev/null", O_WRONLY);
+	char buf[128] = "";
+	unsigned long long cycles;
+	ssize_t k;
+
+	if (devnull < 0 || pipe(fds) < 0)
+		exit(1);
+	cfg.stdout_fd = devnull;
+	cfg.stderr_fd = fds[1];
+	if (vm_create(&vm, &cfg, path, 3, argv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hcbench: %s\n", err);
+		exit(1);
+	}
+	vm.hypercalls[SVM_HC_NOP] = switch_lstar;
+	vm.be->run(&vm);
+	close(fds[1]);
+	k = read(fds[0], buf, sizeof(buf) - 1);
+	buf[k > 0 ? k : 0] = '\0';
+	close(fds[0]);
+	close(devnull);
+	if (vm.end != SVM_END_EXIT || vm.app_status != 0 ||
+	    sscanf(buf, "cycles %llu", &cycles) != 1) {
+		fprintf(stderr, "hcbench: sysbench %s: %s %s\n", mode, vm.err,
+		    buf);
+		exit(1);
+	}
+	{
+		struct svm_bootinfo *bi = vm_gpa(&vm, vm.bootinfo, sizeof(*bi));
+		double us =
+		    (double)cycles / (double)bi->tsc_khz * 1e3 / atof(n);
+
+		vm_destroy(&vm);
+		return us;
+	}
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -160,6 +228,44 @@ int main(int argc, char **argv)
 	double t[64], r[64];
 	int rounds, i;
 
+	if (argc == 5 && strcmp(argv[1], "--syscall") == 0) {
+		/* A system call the guest kernel answers, against a bare one.
+		 */
+		bare_stub = strtoull(argv[3], NULL, 16);
+		for (i = 0; i < 5; i++) {
+			t[i] = sysbench(argv[2], "kernel", argv[4]);
+			r[i] = sysbench(argv[2], "bare", argv[4]);
+		}
+		qsort(t, 5, sizeof(t[0]), cmp);
+		qsort(r, 5, sizeof(r[0]), cmp);
+		printf("system call answered in the guest (getppid): median "
+		       "%.3f us\n",
+		    t[2]);
+		printf("bare syscall to a jmp *%%rcx stub:             median "
+		       "%.3f us\n",
+		    r[2]);
+		printf("ratio %.2f (5 rounds of %s calls each)\n", t[2] / r[2],
+		    argv[4]);
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "--write") == 0) {
+		/* write(1) through the kernel against the write hypercall. */
+		for (i = 0; i < 5; i++) {
+			t[i] = sysbench(argv[2], "write", argv[3]);
+			r[i] = sysbench(argv[2], "hcwrite", argv[3]);
+		}
+		qsort(t, 5, sizeof(t[0]), cmp);
+		qsort(r, 5, sizeof(r[0]), cmp);
+		printf("write(1, line) through the guest kernel: median %.2f "
+		       "us\n",
+		    t[2]);
+		printf("the write hypercall itself:               median %.2f "
+		       "us\n",
+		    r[2]);
+		printf("ratio %.3f (5 rounds of %s lines each)\n", t[2] / r[2],
+		    argv[3]);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "--reset") == 0) {
 		/* Function mode's reset: in place against replacing pages. */
 		printf("fresh-state call, a few pages dirtied: in place %.2f "

@@ -33,7 +33,8 @@ int main(int argc, char **argv)
 	brk0 = (char *)syscall(SYS_brk, 0) + 8192;
 	if ((char *)syscall(SYS_brk, brk0) != brk0)
 		return 2;
-	(void)!read(0, in, sizeof(in)); /* the snapshot: each call starts here */
+	(void)!read(0, in,
+	    sizeof(in)); /* the snapshot: each call starts here */
 
 	for (i = 0; i < 64; i++)
 		nfds += fcntl(i, F_GETFD) >= 0;
