@@ -42,6 +42,46 @@ int container_paths(const struct globals *g, const char *id, struct state *st,
 	return 0;
 }
 
+/* Read all of path (at most max bytes) into a new NUL-terminated buffer. */
+int read_file(const char *path, size_t max, char **out, size_t *len, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(err, errlen, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return fail(err, errlen, "%s: larger than %zu bytes", path,
+		    max);
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return fail(err, errlen, "out of memory");
+	}
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len,
     mode_t mode, char *err, size_t errlen)
 {
@@ -126,10 +166,10 @@ static int copy_str(const struct json *doc, const char *key, char *buf,
 int container_load(const struct globals *g, const char *id, struct state *st,
     int *why, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 16], buf[65536], msg[OCI_ERR_LEN];
+	char path[PATH_MAX + 16], msg[OCI_ERR_LEN], *buf;
 	int64_t pid, start;
-	ssize_t n;
-	int fd;
+	size_t n;
+	int rc;
 
 	*why = 0;
 	if (container_paths(g, id, st, err, errlen) < 0) {
@@ -137,18 +177,16 @@ int container_load(const struct globals *g, const char *id, struct state *st,
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/state.json", st->dir);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		*why = errno;
-		if (errno == ENOENT)
-			return fail(err, errlen, "container %s does not exist",
-			    id);
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		*why = ENOENT;
+		return fail(err, errlen, "container %s does not exist", id);
 	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 0 || (size_t)n == sizeof(buf))
-		return fail(err, errlen, "%s: unreadable or too large", path);
-	if (json_parse(buf, (size_t)n, &st->doc, msg, sizeof(msg)) < 0)
+	/* As large as the annotations it keeps may make it. */
+	if (read_file(path, STATE_MAX, &buf, &n, err, errlen) < 0)
+		return -1;
+	rc = json_parse(buf, n, &st->doc, msg, sizeof(msg));
+	free(buf);
+	if (rc < 0)
 		return fail(err, errlen, "%s: %s", path, msg);
 	if (json_int(json_get(st->doc, "pid"), 1, INT32_MAX, &pid) < 0 ||
 	    json_int(json_get(st->doc, "startTime"), 0, INT64_MAX, &start) <

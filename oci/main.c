@@ -1,6 +1,7 @@
 /* main.c: the svm-sandbox-oci command: global options, then one subcommand,
  * whose error goes to stderr and the --log file. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,6 +87,8 @@ int main(int argc, char **argv)
 	int o, rc;
 	size_t i;
 
+	/* A closed stdout fails a write, it does not kill. */
+	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
 	while ((o = getopt_long_only(argc, argv, "+:hv", opts, NULL)) != -1) {
 		switch (o) {

@@ -277,6 +277,19 @@ const char *status_name(enum status s);
  * a zombie. */
 unsigned long long proc_start_time(pid_t pid);
 
+/*
+ * read_file: all of regular file path (at most max bytes) into a new
+ * NUL-terminated buffer *out of *len bytes. Returns 0, or -1 with err set.
+ */
+int read_file(const char *path, size_t max, char **out, size_t *len, char *err,
+    size_t errlen);
+
+/* Bounds of what is read: config.json (tens of KiB; podman's seccomp
+ * profile is most of it) and the state file (the annotations, which
+ * Kubernetes lets grow to 256 KiB). */
+#define CONFIG_MAX (4u << 20)
+#define STATE_MAX (8u << 20)
+
 /* write_file_atomic: path holds data (len bytes), mode, or nothing changed. */
 int write_file_atomic(const char *path, const char *data, size_t len,
     mode_t mode, char *err, size_t errlen);

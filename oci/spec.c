@@ -13,8 +13,6 @@
 
 #include "oci.h"
 
-/* config.json files are tens of KiB (podman's seccomp profile is most). */
-#define CONFIG_MAX (4u << 20)
 /* The monitor's own limits: 256 arguments, 256 variables. */
 #define ARGS_MAX 256
 #define ENV_MAX 256
@@ -23,46 +21,6 @@
 #define MIB (1ull << 20)
 #define MEM_MIN (2 * MIB)
 #define MEM_MAX (1024 * MIB)
-
-/* Read all of path (at most max bytes) into a new NUL-terminated buffer. */
-static int read_file(const char *path, size_t max, char **out, size_t *len,
-    char *err, size_t errlen)
-{
-	struct stat st;
-	char *buf;
-	size_t n = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return fail(err, errlen, "%s: not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		return fail(err, errlen, "%s: larger than %zu bytes", path,
-		    max);
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return fail(err, errlen, "out of memory");
-	}
-	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
 
 /* v is of type t (or absent, when optional): else a message. */
 static int want(const struct json *v, enum json_type t, const char *name,

@@ -214,6 +214,12 @@ bundle bhello '["/hello"]' ',"annotations":{"org.svm-sandbox.timeout":"5s","x.ot
 $R create --bundle "$r/bhello" --pid-file "$r/p" chello >/dev/null 2>&1
 t "state of a created container" 0 "*" - -- $R state chello
 check "state: annotations as given" grep -q '"annotations":{"org.svm-sandbox.timeout":"5s","x.other":"kept"}' "$w/out"
+big=$(head -c 300000 /dev/zero | tr '\0' x)
+bundle bbig '["/hello"]' ",\"annotations\":{\"x.big\":\"$big\"}"
+$R create --bundle "$r/bbig" cbig >/dev/null 2>&1
+check "state: 300 KB of annotations are kept and shown" \
+	sh -c '[ "$($1 state cbig | wc -c)" -gt 300000 ]' sh "$R"
+$R delete cbig >/dev/null 2>&1
 t "create: an id in use: one line" 1 "" "container chello already exists" -- \
 	$R create --bundle "$r/bhello" chello
 t "delete of a created container kills it" 0 "" - -- $R delete chello
