@@ -523,6 +523,20 @@ else
 	t "CRI: a missing entrypoint: start fails with our line" 1 "" \
 		".*OCI runtime create failed: exec: \\\\?\"/nope\\\\?\": no such file or directory: unknown.*" -- \
 		$K start "$cid"
+	for bad in script:"not an ELF file \\(bad magic\\)" \
+		dyn:"dynamically linked \\(interpreter /lib64/ld-linux-x86-64.so.2\\): svm-sandbox runs static executables"; do
+		f=${bad%%:*}
+		ctrjson "k6$f" localhost/svm-busybox:1 "[\"/$f\"]"
+		cid=$($K create "$pod" "$w/k6$f.json" "$w/pod.json" 2>/dev/null)
+		t "CRI: /$f as the entrypoint: start fails with our line" 1 "" \
+			".*OCI runtime create failed: exec: \\\\?\"/$f\\\\?\": /$f: ${bad#*:}: unknown.*" -- \
+			$K start "$cid"
+	done
+	cri k9 '["sh","-c","echo tty; exit 3"]' "" ',"tty":true'
+	wait_for 20 exited "$cid"
+	check "CRI: a terminal (tty: true): status 3" [ "$(code "$cid")" = 3 ]
+	$K logs "$cid" >"$w/out" 2>&1
+	check "CRI: a terminal: its output in the logs" grep -q '^tty' "$w/out"
 	cri k7 '["echo","one"]'
 	c7=$cid
 	cri k8 '["echo","two"]'
