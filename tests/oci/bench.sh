@@ -6,6 +6,8 @@
 # start, wait and delete against runc's on one bundle, and the monitor
 # running hello against hello run natively. ROUNDS (default 20) each.
 set -u
+# Nothing here reads our stdin; CI may start us without one.
+exec </dev/null
 top=$(cd "$(dirname "$0")/../.." && pwd)
 b=$top/build
 rt=$b/bin/svm-sandbox-oci

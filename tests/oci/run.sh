@@ -13,6 +13,8 @@
 # shellcheck disable=SC2016 # sh -c scripts expand their own arguments
 # shellcheck disable=SC2009 # ps lists the processes to look at
 set -u
+# Nothing here reads our stdin; CI may start us without one.
+exec </dev/null
 top=$(cd "$(dirname "$0")/../.." && pwd)
 b=$top/build
 rt=$b/bin/svm-sandbox-oci
