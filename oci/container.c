@@ -95,7 +95,9 @@ int write_file_atomic(const char *path, const char *data, size_t len,
 	    mode);
 	if (fd < 0)
 		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	/* No fsync: the state is for readers now (it lives in /run, and
+	 * means nothing after a reboot); rename makes it whole for them. */
+	if (write_all(fd, data, len) < 0) {
 		int e = errno;
 
 		close(fd);
