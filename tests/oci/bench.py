@@ -8,7 +8,8 @@ bench.py cmds N LABEL CMD [LABEL CMD...]
     unique container names). Each must exit 0.
 bench.py oci N ROOT BUNDLE LABEL RUNTIME [LABEL RUNTIME...]
     As a child subreaper (as conmon and the shim are): RUNTIME create,
-    start, wait for the container's process, delete; N rounds.
+    start, wait for the container's process, delete; N rounds. Each step
+    gets its own line too.
 
 Prints one line per label: median, minimum and maximum wall time in ms.
 """
@@ -48,21 +49,30 @@ def oci(n, root, bundle, pairs):
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
         sys.exit("bench.py: prctl failed")
-    times = {label: [] for label, _ in pairs}
+    times = {}
+    for label, _ in pairs:
+        for phase in ("", ": create", ": start", ": wait", ": delete"):
+            times[label + phase] = []
     pid_file = os.path.join(root, "bench.pid")
     for i in range(n):
         for label, rt in pairs:
             cid = "bench-%d" % i
             base = [rt, "--root", os.path.join(root, os.path.basename(rt))]
-            t0 = time.perf_counter()
+            t = [time.perf_counter()]
             run(base + ["create", "--bundle", bundle, "--pid-file", pid_file,
                         cid])
+            t.append(time.perf_counter())
             with open(pid_file) as f:
                 pid = int(f.read())
             run(base + ["start", cid])
+            t.append(time.perf_counter())
             _, status = os.waitpid(pid, 0)
+            t.append(time.perf_counter())
             run(base + ["delete", cid])
-            times[label].append(time.perf_counter() - t0)
+            t.append(time.perf_counter())
+            times[label].append(t[4] - t[0])
+            for k, phase in enumerate(("create", "start", "wait", "delete")):
+                times[label + ": " + phase].append(t[k + 1] - t[k])
             if status != 0:
                 sys.exit("bench.py: %s: container status %d" % (rt, status))
     report(times)
