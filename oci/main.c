@@ -1,5 +1,6 @@
 /* main.c: the svm-sandbox-oci command: global options, then one subcommand,
  * whose error goes to stderr and the --log file. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -87,8 +88,13 @@ int main(int argc, char **argv)
 	int o, rc;
 	size_t i;
 
-	/* A closed stdout fails a write, it does not kill. */
+	/* A closed stdout fails a write, it does not kill. fds 0-2 all open,
+	 * so no pipe or pty of ours lands there and becomes the container's
+	 * stdio. */
 	signal(SIGPIPE, SIG_IGN);
+	for (o = 0; o < 3; o++)
+		if (fcntl(o, F_GETFD) < 0 && open("/dev/null", O_RDWR) != o)
+			return OCI_FAIL;
 	opterr = 0;
 	while ((o = getopt_long_only(argc, argv, "+:hv", opts, NULL)) != -1) {
 		switch (o) {
