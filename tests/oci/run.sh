@@ -340,6 +340,8 @@ t "podman: args[0] through PATH and busybox's symlink, argv[0] as given" 0 "hi t
 	$run localhost/svm-busybox:1 echo hi there
 t "podman: -e and -w" 0 "zero bar
 /lib" - -- $run -e FOO=bar -w /lib localhost/svm-busybox:1 sh -c 'echo "$0" "$FOO"; pwd' zero
+t "podman: bind-mounted files are copied in (/etc/hostname of --hostname)" 0 "svmhost" - -- \
+	$run --hostname svmhost localhost/svm-busybox:1 cat /etc/hostname
 t "podman: a guest fault: 250 and the monitor's line" 250 "" \
 	"svm-sandbox: guest fault: #PF page fault \(vector 14\) .*" -- $run localhost/svm-busybox:1 /fault
 t "podman: --annotation org.svm-sandbox.timeout: 124" 124 "" "svm-sandbox: timeout after 300 ms" -- \
