@@ -690,9 +690,8 @@ extern uint64_t svm_test_unreset;
 extern unsigned svm_test_skip;
 #define SVM_TEST_SKIP_XSAVE 1
 #define SVM_TEST_SKIP_SEGMENTS 2
-#define SVM_TEST_SKIP_MEMORY 8 /* the reset leaves dirtied pages as they are   \
-	                        */
 #define SVM_TEST_PAGEOUT 4     /* swap guest memory out before the snapshot */
+#define SVM_TEST_SKIP_MEMORY 8 /* keep the pages a call dirtied as they are */
 extern const struct svm_backend svm_backend_svmk;
 
 /* call_init: the function-mode slots of the table, for a plain run. */

@@ -74,7 +74,8 @@ void vm_print_stats(struct svm_vm *vm, int fd, bool json)
 		for (i = 0; i < SVM_HC_MAX; i++, sep = ", ")
 			dprintf(fd, "%s\"%s\": %llu", sep, hypercall_names[i],
 			    (unsigned long long)s->hypercalls[i]);
-		dprintf(fd, "}, \"syscalls\": %llu, \"enosys\": {\"total\": %llu",
+		dprintf(fd,
+		    "}, \"syscalls\": %llu, \"enosys\": {\"total\": %llu",
 		    (unsigned long long)ks.syscalls,
 		    (unsigned long long)ks.nosys);
 		for (i = 0; i < SVM_KSTATS_NOSYS && ks.nosys_count[i]; i++)

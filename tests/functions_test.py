@@ -86,7 +86,7 @@ with server(["--root", os.path.join(top, "apps", "fn-lua"),
           "no value for {{order}}" in err, True)
 
 # SQL: the sqlite3 shell over data/shop.db in the root tree.
-root = os.path.join(build, "apps", "fn-sql")
+root = os.path.join(build, "tests", "fn-sql")  # the tree: data/shop.db
 db = os.path.join(root, "data", "shop.db")
 os.makedirs(os.path.dirname(db), exist_ok=True)
 if os.path.exists(db):

@@ -163,6 +163,17 @@ t "compute matches the same binary run natively" 0 "$("$apps/compute/compute" 30
 t "compute: bad argument" 2 "" "compute: bad size" -- \
 	"$svm" "$apps/compute/compute" -- -5
 
+# Static programs of other toolchains, unmodified: glibc's gcc -static and
+# -static-pie (built by tests/unit), and Debian's busybox-static.
+if ! $vm_only; then
+	for p in hello-glibc hello-static-pie; do
+		t "$p: a glibc static program runs as natively" 0 "$("$b/tests/unit/$p")" "" -- \
+			"$svm" "$b/tests/unit/$p"
+	done
+	t "busybox-static (glibc) runs its applets" 0 "3" "" -- \
+		"$svm" /bin/busybox -- sh -c 'echo $((1 + 2))'
+fi
+
 # Guest behaviour: floating point, time, random, malloc, argv.
 t "float: SSE and x87 at CPL 3" 0 "sse 3.3750 x87 2.2500 basel 1.643935" "" -- \
 	"$svm" "$g/float"
@@ -707,7 +718,7 @@ if ! $vm_only; then
 		req dirty check a >"$tmp/req"
 		{ ans 0 0 "call 1: dirty"; ans 0 0 "call 1: check"; ans 0 0 "call 1: a"; } >"$tmp/want"
 		t "$name" 0 "@$tmp/want" "" "$tmp/req" -- \
-			"$tmp/svm-sandbox-test" --test-pageout --serve "$callee"
+			"$served" "$tmp/svm-sandbox-test" --test-pageout --serve "$callee"
 		[ -z "$sw" ] || { swapoff "$sw"; rm -f "$sw"; }
 	fi
 fi
@@ -838,6 +849,23 @@ else
 	nok "exit statuses agree in --help, svm-sandbox.1 and README" \
 		"help: $(tr '\n' ' ' <"$tmp/st.help")" "man: $(tr '\n' ' ' <"$tmp/st.man")" \
 		"README: $(tr '\n' ' ' <"$tmp/st.readme")"
+fi
+
+# One set of options: every long option of --help is in the man page's
+# list (as .It Fl -NAME) and in README's usage block, and no other.
+sed -n 's/^  \(-[a-zA-Z], \)\{0,1\} *--\([a-z-]*\).*/\2/p' "$golden/help.txt" |
+	sort >"$tmp/opt.help"
+sed -n 's/^\.It \(Fl [a-zA-Z] , \)\{0,1\}Fl -\([a-z-]*\).*/\2/p' \
+	"$top/monitor/svm-sandbox.1" | sort -u >"$tmp/opt.man"
+sed -n '/^<!-- options -->$/,/^<!-- end options -->$/s/^ *\(-[a-zA-Z], \)\{0,1\}--\([a-z-]*\).*/\2/p' \
+	"$top/README.md" | sort >"$tmp/opt.readme"
+if [ -s "$tmp/opt.help" ] && cmp -s "$tmp/opt.help" "$tmp/opt.man" &&
+	cmp -s "$tmp/opt.help" "$tmp/opt.readme"; then
+	ok "options agree in --help, svm-sandbox.1 and README ($(wc -l <"$tmp/opt.help") long options)"
+else
+	nok "options agree in --help, svm-sandbox.1 and README" \
+		"help: $(tr '\n' ' ' <"$tmp/opt.help")" "man: $(tr '\n' ' ' <"$tmp/opt.man")" \
+		"README: $(tr '\n' ' ' <"$tmp/opt.readme")"
 fi
 
 # Seccomp: after lockdown a syscall outside the filter kills the monitor

@@ -25,9 +25,9 @@
 
 #define IDLE 20
 
-static char **serve_argv; /* svm-sandbox --serve ... INTERPRETER ARGS */
+static char **serve_argv;  /* svm-sandbox --serve ... INTERPRETER ARGS */
 static char **native_argv; /* INTERPRETER ARGS, run natively from root */
-static const char *root;  /* the handler's tree: natively the cwd */
+static const char *root;   /* the handler's tree: natively the cwd */
 static const char *req, *answer;
 
 static double now_us(void)
@@ -224,8 +224,9 @@ int main(int argc, char **argv)
 
 	if (argc < 9 || strcmp(argv[7], "--") != 0 ||
 	    (calls = atoi(argv[4])) < 10) {
-		fprintf(stderr, "usage: fnbench ROOT BUILD NAME CALLS REQUEST "
-		                "ANSWER -- INTERPRETER ARGS...\n");
+		fprintf(stderr,
+		    "usage: fnbench ROOT BUILD NAME CALLS REQUEST "
+		    "ANSWER -- INTERPRETER ARGS...\n");
 		return 2;
 	}
 	root = argv[1];
@@ -327,8 +328,8 @@ int main(int argc, char **argv)
 	       "MemAvailable (%d of them); about %ld fit in the %ld KiB "
 	       "available\n",
 	    name, (avail0 - avail1) / IDLE, IDLE,
-	    avail0 / ((avail0 - avail1) / IDLE > 0 ? (avail0 - avail1) / IDLE :
-	                                             1),
+	    avail0 /
+	        ((avail0 - avail1) / IDLE > 0 ? (avail0 - avail1) / IDLE : 1),
 	    avail0);
 	signal(SIGPIPE, SIG_DFL);
 	return 0;

@@ -1,4 +1,4 @@
-/* fn: the README's "Writing a program" function, built with the installed svm-cc. */
+/* fn: the README's "Writing a program" function, built by svm-cc. */
 #include <stdio.h>
 #include <string.h>
 #include <svm.h>
