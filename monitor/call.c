@@ -34,14 +34,14 @@ static int get_call(struct svm_vm *vm, svm_gpa_t gpa, struct svm_call *c)
 
 	if (src == NULL)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
-		    "call struct at %#llx not writable by the app",
+		    "call struct at %#llx not writable by the program",
 		    (unsigned long long)gpa);
 	memcpy(c, src, sizeof(*c));
 	if (vm_gpa_out(vm, c->in, c->in_cap) == NULL ||
 	    vm_gpa_out(vm, c->out, c->out_cap) == NULL)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
 		    "call buffers %#llx+%#llx, %#llx+%#llx not writable by "
-		    "the app",
+		    "the program",
 		    (unsigned long long)c->in, (unsigned long long)c->in_cap,
 		    (unsigned long long)c->out, (unsigned long long)c->out_cap);
 	return 0;
@@ -53,7 +53,7 @@ static int hc_ready(struct svm_vm *vm, svm_gpa_t arg)
 
 	if (vm->serving)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
-		    "ready: the app is already serving calls");
+		    "ready: the program is already serving calls");
 	if (get_call(vm, arg, &c))
 		return 1;
 	vm->call = arg;
@@ -66,7 +66,7 @@ static int hc_done(struct svm_vm *vm, svm_gpa_t arg)
 {
 	if (!vm->serving || arg != vm->call)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
-		    "done: not the call struct the app was ready with");
+		    "done: not the call struct the program was ready with");
 	vm->end = SVM_END_DONE;
 	return 1;
 }
@@ -76,7 +76,7 @@ static int hc_not_serving(struct svm_vm *vm, svm_gpa_t arg)
 {
 	(void)arg;
 	return vm_end(vm, SVM_END_GUEST_ERROR,
-	    "the app serves calls: run it in function mode (--serve)");
+	    "the program serves calls: run it in function mode (--serve)");
 }
 
 void call_init(struct svm_vm *vm)
@@ -176,7 +176,7 @@ int vm_serve_start(struct svm_vm *vm, bool warm)
 	/* Each call ends in the app's exit: nothing could stay warm. */
 	if (warm && vm->serve_mode == SVM_SERVE_STDIN) {
 		vm_end(vm, SVM_END_MONITOR_ERROR,
-		    "--warm needs an app that serves calls (svm_serve): this "
+		    "--warm needs a program that serves calls (svm_serve): this "
 		    "one reads its stdin");
 		return -1;
 	}
@@ -275,7 +275,7 @@ int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
 	*status = 0;
 	if (!vm->serving) {
 		vm_end(vm, SVM_END_MONITOR_ERROR,
-		    "the app is not serving calls");
+		    "the program is not serving calls");
 		return -1;
 	}
 	if (vm->need_reset && reset(vm))
@@ -292,7 +292,7 @@ int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
 	}
 	if (in_len > c.in_cap) {
 		vm_end(vm, SVM_END_OUTPUT_LIMIT,
-		    "input of %zu bytes is larger than the app's %llu", in_len,
+		    "input of %zu bytes is larger than the program's %llu", in_len,
 		    (unsigned long long)c.in_cap);
 		return 1;
 	}
@@ -316,7 +316,7 @@ int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
 	    (buf = vm_gpa_out(vm, c.out, c.out_len)) == NULL) {
 		vm->need_reset = true;
 		vm_end(vm, SVM_END_GUEST_ERROR,
-		    "done: answer %#llx+%#llx outside the app's buffer",
+		    "done: answer %#llx+%#llx outside the program's buffer",
 		    (unsigned long long)c.out, (unsigned long long)c.out_len);
 		return 1;
 	}

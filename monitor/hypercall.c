@@ -33,7 +33,7 @@ static int put_result(struct svm_vm *vm, const char *name, svm_gpa_t arg,
 
 	if (dst == NULL)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
-		    "%s: argument struct at %#llx not writable by the app",
+		    "%s: argument struct at %#llx not writable by the program",
 		    name, (unsigned long long)arg);
 	memcpy(dst, src, len);
 	vm_mark_written(vm, arg + off, len);
@@ -96,7 +96,7 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 			/* A closed pipe ends the run instead of spinning on it.
 			 */
 			return vm_end(vm, SVM_END_MONITOR_ERROR,
-			    "writing the app's output: %s",
+			    "writing the program's output: %s",
 			    n < 0 ? strerror(errno) : "short write");
 		done += (uint64_t)n;
 	}
@@ -138,7 +138,7 @@ static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 		return 1;
 	if ((p = vm_gpa_out(vm, a.data, a.len)) == NULL)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
-		    "read: buffer %#llx+%#llx not writable by the app",
+		    "read: buffer %#llx+%#llx not writable by the program",
 		    (unsigned long long)a.data, (unsigned long long)a.len);
 	/*
 	 * Function mode: the app's first read of stdin, before it made the
@@ -180,7 +180,7 @@ int vm_stdin_pending(struct svm_vm *vm)
 		return 1;
 	if ((p = vm_gpa_out(vm, a.data, a.len)) == NULL)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
-		    "read: buffer %#llx+%#llx not writable by the app",
+		    "read: buffer %#llx+%#llx not writable by the program",
 		    (unsigned long long)a.data, (unsigned long long)a.len);
 	n = call_input(vm, p, a.len);
 	a.ret = n;

@@ -432,7 +432,7 @@ int main(int argc, char **argv)
 	if (optind + 1 < argc) {
 		if (strcmp(argv[optind + 1], "--") != 0)
 			svm_die(SVM_STATUS_USAGE,
-			    "unexpected argument '%s' (app "
+			    "unexpected argument '%s' (program "
 			    "arguments go after --)",
 			    argv[optind + 1]);
 		app_argc = argc - optind - 1;

@@ -206,7 +206,7 @@ int svm_sandbox_serve(struct svm_sandbox *sb, struct svm_sandbox_result *res)
 		result(&sb->vm, res);
 		if (sb->vm.end == SVM_END_EXIT)
 			snprintf(res->message, sizeof(res->message),
-			    "the app exited before it was ready for calls");
+			    "the program exited before it was ready for calls");
 		return -1;
 	}
 	say(res, SVM_SANDBOX_ANSWERED, "");

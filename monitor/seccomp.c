@@ -27,9 +27,9 @@
 #define REQ_SERVE0 (UINT64_MAX - 7) /* ... to REQ_SERVE0 - 3 */
 #define FD_VM (UINT64_MAX - 11)
 #define TIMER (UINT64_MAX - 12)
-#define FD_OUT (UINT64_MAX - 13)    /* where the app's fd 1 goes */
-#define FD_ERR (UINT64_MAX - 14)    /* where the app's fd 2 goes */
-#define FD_IN (UINT64_MAX - 15)     /* where the app's input comes from */
+#define FD_OUT (UINT64_MAX - 13)    /* where the program's fd 1 goes */
+#define FD_ERR (UINT64_MAX - 14)    /* where the program's fd 2 goes */
+#define FD_IN (UINT64_MAX - 15)     /* where the program's input comes from */
 #define FD_WAKE_R (UINT64_MAX - 16) /* the wake pipe (limits.c) */
 #define FD_WAKE_W (UINT64_MAX - 17)
 #define FD_REQ (UINT64_MAX - 18) /* --serve's requests */
@@ -53,15 +53,15 @@ static const struct rule {
 	{ SCMP_SYS(ioctl), "ioctl", FD_VCPU, REQ_SREGS, ANY, 0,
 	    "cr2 for page-fault reports" },
 	{ SCMP_SYS(write), "write", FD_OUT, ANY, ANY, 0,
-	    "the app's output (write hypercall)" },
+	    "the program's output (write hypercall)" },
 	{ SCMP_SYS(write), "write", FD_ERR, ANY, ANY, 0,
-	    "the app's error output (write hypercall)" },
+	    "the program's error output (write hypercall)" },
 	{ SCMP_SYS(writev), "writev", 2, ANY, ANY, 0,
 	    "the monitor's last words on stderr (musl stdio uses writev)" },
 	{ SCMP_SYS(read), "read", FD_IN, ANY, ANY, 0,
-	    "the app's input (read hypercall)" },
+	    "the program's input (read hypercall)" },
 	{ SCMP_SYS(ppoll), "ppoll", ANY, 2, 0, 0,
-	    "wait for the app's fd or the wake pipe, untimed (vm_wait)" },
+	    "wait for the program's fd or the wake pipe, untimed (vm_wait)" },
 	{ SCMP_SYS(write), "write", FD_WAKE_W, ANY, ANY, 0,
 	    "the signal handler wakes vm_wait" },
 	{ SCMP_SYS(read), "read", FD_WAKE_R, ANY, ANY, 0,

@@ -163,7 +163,7 @@ int serve_main(struct svm_vm *vm, const struct serve_opts *o)
 	if (vm_arm_timeout(vm) < 0 || vm_serve_start(vm, o->warm) < 0) {
 		if (vm->end == SVM_END_EXIT)
 			end(vm, SVM_STATUS_GUEST_ERROR,
-			    "the app exited with status %d before it was ready "
+			    "the program exited with status %d before it was ready "
 			    "for calls",
 			    vm->app_status & 0xff);
 		end(vm, svm_end_status(vm), "%s", vm->err);
@@ -245,7 +245,7 @@ int serve_main(struct svm_vm *vm, const struct serve_opts *o)
 			end(vm, SVM_STATUS_MONITOR, "%s", vm->err);
 		if (rc != 0 && vm->end != SVM_END_SIGNAL)
 			fprintf(stderr, "svm-sandbox: call: %s\n",
-			    vm->end == SVM_END_EXIT ? "the app exited" :
+			    vm->end == SVM_END_EXIT ? "the program exited" :
 			                              vm->err);
 		if ((rc = frame(vm, FRAME_ANSWER,
 		         rc == 0 ? 0 : (uint32_t)svm_end_status(vm),

@@ -240,7 +240,7 @@ fi
 t "unknown hypercall" 252 "" "svm-sandbox: unknown hypercall 7 at $rip" -- \
 	"$svm" "$g/bad_hypercall"
 t "read into read-only text is refused" 252 "" \
-	"svm-sandbox: read: buffer 0x40[0-9a-f]{4}\+0x10 not writable by the app" -- \
+	"svm-sandbox: read: buffer 0x40[0-9a-f]{4}\+0x10 not writable by the program" -- \
 	"$svm" "$g/read_into_text"
 t "write buffer past the end of memory" 252 "" \
 	"svm-sandbox: write: buffer 0x1fffff8\+0x40 outside guest memory" -- \
@@ -304,7 +304,7 @@ else
 	nok "SIGTERM ends the run cleanly (143)" "status $st: $(cat "$tmp/err")"
 fi
 st=$( ("$svm" "$g/flood" 2>"$tmp/err"; echo $? >"$tmp/st") | head -c 100 >/dev/null; cat "$tmp/st")
-if [ "$st" = 3 ] && grep -qx "svm-sandbox: writing the app's output: Broken pipe" "$tmp/err"; then
+if [ "$st" = 3 ] && grep -qx "svm-sandbox: writing the program's output: Broken pipe" "$tmp/err"; then
 	ok "a closed stdout ends the run (3)"
 else
 	nok "a closed stdout ends the run (3)" "status $st: $(cat "$tmp/err")"
@@ -369,7 +369,7 @@ t "hostile: length 0 at the end of memory is fine" 0 \
 t "hostile: write to fd 3" 252 "" "svm-sandbox: write: bad fd 3" -- \
 	"$svm" "$h" -- hc-bad-fd
 t "hostile: result into a read-only struct" 252 "" \
-	"svm-sandbox: write: argument struct at 0x40[0-9a-f]{4} not writable by the app" \
+	"svm-sandbox: write: argument struct at 0x40[0-9a-f]{4} not writable by the program" \
 	-- "$svm" "$h" -- hc-struct-in-rodata
 t "hostile: random bytes past SVM_RANDOM_MAX" 252 "" \
 	"svm-sandbox: random: bad buffer 0x[0-9a-f]+\+0x200" -- "$svm" "$h" -- random-too-long
@@ -483,11 +483,11 @@ t "serve: a call that times out (124), then a pristine one" 0 "@$tmp/want" \
 req exit after >"$tmp/req"
 { ans 42 42 ""; ans 0 0 "call 1: after"; } >"$tmp/want"
 t "serve: an app that exits in a call (42), then a pristine one" 0 \
-	"@$tmp/want" "$call the app exited" "$tmp/req" -- "$served" "$svm" --serve "$callee"
+	"@$tmp/want" "$call the program exited" "$tmp/req" -- "$served" "$svm" --serve "$callee"
 req big after >"$tmp/req"
 { ans 252 0 ""; ans 0 0 "call 1: after"; } >"$tmp/want"
 t "serve: an answer claimed past the buffer (252), then a pristine one" 0 \
-	"@$tmp/want" "$call done: answer 0x[0-9a-f]+\+0x1001 outside the app's buffer" \
+	"@$tmp/want" "$call done: answer 0x[0-9a-f]+\+0x1001 outside the program's buffer" \
 	"$tmp/req" -- "$served" "$svm" --serve "$callee"
 req "$(printf '%5000s' | tr ' ' x)" after >"$tmp/req"
 { ans 2 0 ""; ans 0 0 "call 1: after"; } >"$tmp/want"
@@ -605,7 +605,7 @@ else
 		"status $st: $(od -c "$tmp/out" | head -n 2) $(cat "$tmp/err")"
 fi
 t "serve: a function app run without --serve is told how" 252 "" \
-	"svm-sandbox: the app serves calls: run it in function mode \(--serve\)" \
+	"svm-sandbox: the program serves calls: run it in function mode \(--serve\)" \
 	-- "$svm" "$callee"
 req x y >"$tmp/req"
 { ans 0 0 ""; ans 0 0 ""; } >"$tmp/want"
@@ -637,7 +637,7 @@ for end in "done 0 0" "fault 250 0" "exit 0 0" "spin 124 0"; do
 	case $1 in
 	done) e= ;;
 	fault) e="$call guest fault: #UD invalid opcode \(vector 6\) at $rip, error code 0" ;;
-	exit) e="$call the app exited" ;;
+	exit) e="$call the program exited" ;;
 	spin) e="$call timeout after 300 ms" ;;
 	esac
 	t "serve: a call that plants a canary in every register and ends by $1, then one that finds none" \
@@ -688,8 +688,8 @@ req a >"$tmp/req"
 "$svm" --serve "$apps/hello/hello" <"$tmp/req" >"$tmp/out" 2>"$tmp/err"
 st=$?
 printf '%s\n' "Hello from svm-sandbox!" \
-	"svm-sandbox: the app exited with status 0 before it was ready for calls" >"$tmp/want"
-endf 252 "the app exited with status 0 before it was ready for calls" >"$tmp/want2"
+	"svm-sandbox: the program exited with status 0 before it was ready for calls" >"$tmp/want"
+endf 252 "the program exited with status 0 before it was ready for calls" >"$tmp/want2"
 if [ $st = 252 ] && cmp -s "$tmp/want2" "$tmp/out" && cmp -s "$tmp/want" "$tmp/err"; then
 	ok "serve: an app that never gets ready (252; its output goes to stderr)"
 else
@@ -811,7 +811,7 @@ t "usage: --mem too large" 2 "" \
 	"svm-sandbox: --mem must be a multiple of 2 MiB from 2 to 1024 MiB" -- \
 	"$svm" --mem=2G "$apps/hello/hello"
 t "usage: argument without --" 2 "" \
-	"svm-sandbox: unexpected argument 'x' \(app arguments go after --\)" -- \
+	"svm-sandbox: unexpected argument 'x' \(program arguments go after --\)" -- \
 	"$svm" "$apps/hello/hello" x
 t "usage: bad --timeout" 2 "" "svm-sandbox: bad --timeout '0'" -- \
 	"$svm" --timeout=0 "$apps/hello/hello"

@@ -105,15 +105,15 @@ check("--max-request refuses a larger request (2); the next is served",
 
 rc, a, err = call(["--serve", build + "/apps/hello/hello"], [b"a"])
 check("an app that exits before it is ready: an END frame with its status",
-      (rc, a, err), (252, [("end", 252, "the app exited with status 0 "
+      (rc, a, err), (252, [("end", 252, "the program exited with status 0 "
                             "before it was ready for calls")],
                      "Hello from svm-sandbox!\n"
-                     "svm-sandbox: the app exited with status 0 before it "
+                     "svm-sandbox: the program exited with status 0 before it "
                      "was ready for calls\n"))
 
 rc, a, err = call(["--serve", callee, "--", "huge"], [b"a"])
 check("a function app without memory for its buffers: an END frame, not a "
-      "silent exit", (rc, a), (252, [("end", 252, "the app exited with "
+      "silent exit", (rc, a), (252, [("end", 252, "the program exited with "
                                        "status 1 before it was ready for "
                                        "calls")]))
 
@@ -154,7 +154,7 @@ with svm_client.Server([svm] + extra + ["--serve", upper]) as s:
 
 rc, a, err = call(["--serve", "--warm", upper], [b"a"])
 check("--warm with a stdin program is refused", (rc, a), (3, [
-    ("end", 3, "--warm needs an app that serves calls (svm_serve): this one "
+    ("end", 3, "--warm needs a program that serves calls (svm_serve): this one "
      "reads its stdin")]))
 
 rc, a, err = call(["--serve", "--max-answer=13", upper], [b"abcdef", b"ab"])
@@ -163,7 +163,7 @@ check("--max-answer: a larger answer ends that call (125)", (rc, a), (0, [
 
 rc, a, err = call([build + "/tests/guests/callee"], [])
 check("a function app run without --serve is told how", (rc, err), (
-    252, "svm-sandbox: the app serves calls: run it in function mode (--serve)\n"))
+    252, "svm-sandbox: the program serves calls: run it in function mode (--serve)\n"))
 
 rc, a, err = call(["--serve", "--max-output=30", callee],
                   [b"print", b"print", b"a"])
