@@ -36,6 +36,7 @@ static const char usage_text[] =
     "      --env=NAME=VALUE   put NAME in the program's environment\n"
     "                         (repeatable; else the environment is empty)\n"
     "      --cwd=DIR          the program's working directory (default /)\n"
+    "      --argv0=NAME       the program's argv[0] (default: PROGRAM)\n"
     "      --trace            print every system call the program makes\n"
     "                         on stderr\n"
     "      --stats[=json]     at the end, print exits, hypercalls, system\n"
@@ -248,6 +249,7 @@ int main(int argc, char **argv)
 		{ "max-answer", required_argument, NULL, 'A' },
 		{ "call-stats", no_argument, NULL, 'X' },
 		{ "cwd", required_argument, NULL, 'C' },
+		{ "argv0", required_argument, NULL, '0' },
 		{ "trace", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -266,7 +268,7 @@ int main(int argc, char **argv)
 	bool json = false, print_filter = false, serve = false;
 	struct serve_opts so = { 0 };
 	uint64_t sz;
-	const char *test = NULL;
+	const char *test = NULL, *argv0 = NULL, *prog;
 	bool break_idt = false; /* test build: a fault then triple-faults */
 	char err[SVM_ERR_LEN], *env[256], *files[256];
 	struct svm_vm vm;
@@ -362,6 +364,9 @@ int main(int argc, char **argv)
 		case 'R':
 			cfg.trace = true;
 			break;
+		case '0':
+			argv0 = optarg;
+			break;
 		case 's':
 			serve = cfg.serve = true;
 			cfg.stdout_fd = 2; /* stdout carries the answers */
@@ -434,6 +439,11 @@ int main(int argc, char **argv)
 		argv[optind + 1] = argv[optind];
 		optind++;
 	}
+	/* The file to run, and the program's own argv[0] (busybox picks its
+	 * applet by it). */
+	prog = argv[optind];
+	if (argv0 != NULL)
+		argv[optind] = (char *)argv0;
 
 	/* No core files of guest memory; a closed stdout is an error, not a
 	 * kill. */
@@ -446,7 +456,7 @@ int main(int argc, char **argv)
 	cfg.nfiles = nfiles;
 	cfg.files = files;
 	cfg.envp = env;
-	rc = vm_create(&vm, &cfg, argv[optind], app_argc, argv + optind, err,
+	rc = vm_create(&vm, &cfg, prog, app_argc, argv + optind, err,
 	    sizeof(err));
 	if (rc != 0)
 		svm_die(rc, "%s", err);
@@ -457,7 +467,7 @@ int main(int argc, char **argv)
 	if (vm_catch_signals() < 0 ||
 	    vm_start_limits(&vm, err, sizeof(err)) < 0)
 		svm_die(SVM_STATUS_MONITOR, "%s", err);
-	so.app = argv[optind];
+	so.app = prog;
 	if (serve)
 		return serve_main(&vm, &so); /* does its own lockdown */
 	if (vm_arm_timeout(&vm) < 0 ||

@@ -950,6 +950,12 @@ else
 	nok "trace" "strace is not installed (./configure installs it)"
 fi
 
+# The OCI runtime under podman, containerd's ctr and its CRI plugin (host
+# only: the engines are not in the QEMU machine).
+if ! $vm_only; then
+	subsuite tests/oci/run.sh sh "$top/tests/oci/run.sh"
+fi
+
 qemu_suite
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
