@@ -871,7 +871,7 @@ t "--print-filter --backend=svmk matches tests/golden/filter-svmk.txt" 0 \
 sed -n '/^Exit status:/,/^Every/s/^  \([0-9+N-]*\) .*/\1/p' "$golden/help.txt" >"$tmp/st.help"
 sed -n '/^\.Sh EXIT STATUS/,/^\.Sh FILES/s/^\.It \([0-9+N-]*\)$/\1/p' \
 	"$top/monitor/svm-sandbox.1" >"$tmp/st.man"
-sed -n 's/^| \([0-9+N-]*\) | .*/\1/p' "$top/README.md" >"$tmp/st.readme"
+sed -n '/^| status | meaning |$/,/^$/s/^| \([0-9+N-]*\) | .*/\1/p' "$top/README.md" >"$tmp/st.readme"
 if [ -s "$tmp/st.help" ] && cmp -s "$tmp/st.help" "$tmp/st.man" &&
 	[ "$(sort "$tmp/st.help")" = "$(sort "$tmp/st.readme")" ]; then
 	ok "exit statuses agree in --help, svm-sandbox.1 and README ($(tr '\n' ' ' <"$tmp/st.help"))"

@@ -53,6 +53,10 @@ rb=$b/real/bin
 	"$rb/sqlite3" -batch -init /dev/null :memory: | tee -a "$bb/fn.txt"
 echo
 
+echo "== the OCI runtime under podman and ctr against runc (tests/oci/bench.sh)"
+ROUNDS=${BENCH_OCI_ROUNDS:-20} sh "$top/tests/oci/bench.sh" | tee "$bb/oci.txt"
+echo
+
 cold=$(sed -n 's/^ratio //p' "$bb/cold.txt")
 hc=$(sed -n 's/^ratio \([0-9.]*\).*/\1/p' "$bb/hc.txt")
 rss=$(sed -n '1s/.*peak RSS \([0-9]*\) KiB/\1/p' "$bb/cold.txt")
