@@ -307,10 +307,10 @@ static inline void *vm_gpa(const struct svm_vm *vm, svm_gpa_t gpa, uint64_t len)
 }
 
 /*
- * vm_gpa_out: like vm_gpa(), for memory the monitor writes on the app's
- * behalf: the whole range must lie in one region the app itself may write
+ * vm_gpa_out: like vm_gpa(), for memory the monitor writes on the guest's
+ * behalf: the whole range must lie in one region the guest itself may write
  * (a writable segment, the heap or the stack), so a hypercall cannot be used
- * to patch the app's text or the monitor's tables.
+ * to patch the program's text or the monitor's tables.
  */
 static inline void *vm_gpa_out(const struct svm_vm *vm, svm_gpa_t gpa,
     uint64_t len)
@@ -325,13 +325,21 @@ static inline void *vm_gpa_out(const struct svm_vm *vm, svm_gpa_t gpa,
 	if ((gpa >= vm->heap_start && end <= guard) ||
 	    (gpa >= vm->stack_bottom && end <= vm->mem_size))
 		return vm->mem + gpa;
-	/* The program's writable segments, and the guest kernel's data. */
+	/*
+	 * The program's writable segments, and the guest kernel's data, in
+	 * whole pages: the page tables let the guest write all of a writable
+	 * segment's pages (the guest kernel's checks agree), and elf.c keeps
+	 * them apart from executable ones.
+	 */
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < img[k]->nsegs; i++) {
 			const struct elf_seg *s = &img[k]->segs[i];
+			uint64_t lo = s->vaddr & ~(SVM_PAGE_SIZE - 1);
+			uint64_t hi =
+			    (s->vaddr + s->memsz + SVM_PAGE_SIZE - 1) &
+			    ~(SVM_PAGE_SIZE - 1);
 
-			if ((s->flags & SVM_PF_W) && gpa >= s->vaddr &&
-			    end <= s->vaddr + s->memsz)
+			if ((s->flags & SVM_PF_W) && gpa >= lo && end <= hi)
 				return vm->mem + gpa;
 		}
 	return NULL;

@@ -393,6 +393,8 @@ fi
 # the monitor's fault line.
 t "sysfuzz: bad addresses get EFAULT" 0 "efault: all EFAULT" "" -- \
 	"$svm" "$g/sysfuzz" -- efault
+t "sysfuzz: a hypercall buffer in the rest of .bss's last page is the guest's" 0 \
+	"tail: ok" "" -- "$svm" "$g/sysfuzz" -- tail
 fz=0 fzfault=0 fzbad=
 for s in $(seq 1 200); do
 	"$svm" --timeout=10s --max-output=1M "$g/sysfuzz" -- "$s" 5000 \

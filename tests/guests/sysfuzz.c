@@ -2,12 +2,17 @@
  * sysfuzz: the guest kernel against a program that calls it with garbage.
  *   sysfuzz efault       bad addresses to calls that take one: each gets
  *                        -EFAULT, as on Linux, and the program goes on
+ *   sysfuzz tail         getrandom into the rest of the last page of .bss,
+ *                        past its end but in a page the guest may write:
+ *                        the monitor's check of the random hypercall's
+ *                        buffer must take it, as the guest kernel's does
  *   sysfuzz SEED COUNT   COUNT system calls of random numbers with random
  *                        arguments: small numbers, -1, huge and
  *                        non-canonical values, and addresses in the
  *                        program's stack, text and data, the guest kernel,
  *                        the boot info, page 0, the stack guard, past the
- *                        end of memory; then "done N" on a line of its own, status 0
+ *                        end of memory; then "done N" on a line of its
+ *                        own, status 0
  *
  * The calls are raw (no libc wrapper, whose errno lives behind FS, which a
  * random arch_prctl may move: FS is put back after each call). Calls that
@@ -198,6 +203,24 @@ static int efault(void)
 	return bad;
 }
 
+extern char _end[]; /* the linker's: the end of .bss */
+
+static int tail(void)
+{
+	char *p = _end;
+
+	if ((uintptr_t)p % 4096 == 0 || (uintptr_t)p % 4096 > 4096 - 16) {
+		out("tail: .bss ends too near a page end to test\n");
+		return 1;
+	}
+	if (sys6(SYS_getrandom, (long)p, 16, 0, 0, 0, 0) != 16) {
+		out("tail: getrandom failed\n");
+		return 1;
+	}
+	out("tail: ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char stack[65536]; /* room for what a call writes at stack + 0..255 */
@@ -207,6 +230,8 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "efault") == 0)
 		return efault();
+	if (argc == 2 && strcmp(argv[1], "tail") == 0)
+		return tail();
 	if (argc != 3)
 		return 2;
 	rng = strtoull(argv[1], NULL, 0) * 0x9e3779b97f4a7c15ull + 1;
