@@ -520,12 +520,15 @@ int process_write(struct svm_vm *vm, const uint8_t *file, int argc,
 
 /*
  * Function symbols (symbols.c). symtab_read: those of an ELF file of len
- * bytes that elf_parse() accepted, moved by bias; NULL if it has none (or
- * no memory). symtab_name: "name+0xoff" for addr into buf: 0, or -1 when no
- * function holds addr. symtab_free: NULL is fine.
+ * bytes that elf_parse() accepted, moved by bias, copied; NULL if it has none
+ * (or no memory). symtab_view: the same without a copy, for a file that
+ * outlives the table (the built-in kernel). symtab_name: "name+0xoff" for
+ * addr into buf: 0, or -1 when no function holds addr. symtab_free: NULL is
+ * fine.
  */
 struct symtab;
 struct symtab *symtab_read(const uint8_t *file, size_t len, uint64_t bias);
+struct symtab *symtab_view(const uint8_t *file, size_t len, uint64_t bias);
 int symtab_name(const struct symtab *t, uint64_t addr, char *buf, size_t len);
 void symtab_free(struct symtab *t);
 
