@@ -192,6 +192,18 @@ static void test_syscall(const struct svm_vm *vm, const char *what)
 		{ "ok-timer", SYS_timer_settime, (long)(intptr_t)vm->timer, 0,
 		    0 },
 		{ "bad-timer", SYS_timer_settime, 12345, 0, 0 },
+		/* The filter's compares: fds by their low 32 bits as the kernel
+		 * reads them, addresses, sizes and flags in full; no x32. */
+		{ "ok-ioctl-regs-fd-high", SYS_ioctl, fd | (1L << 32),
+		    (long)vm->be->ioctl_regs, 0 },
+		{ "bad-mincore-addr-high", SYS_mincore,
+		    (long)vm->mem ^ (1L << 44), (long)vm->mem_size,
+		    (long)vm->residency },
+		{ "bad-mincore-len-high", SYS_mincore, (long)vm->mem,
+		    (long)vm->mem_size + (1L << 32), (long)vm->residency },
+		{ "bad-getrandom-flags-high", SYS_getrandom, (long)buf, 1,
+		    1L << 32 },
+		{ "bad-write-x32", SYS_write | 0x40000000L, 1, (long)"", 0 },
 	};
 	size_t i;
 

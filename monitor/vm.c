@@ -191,8 +191,7 @@ static void load(struct svm_vm *vm, const struct elf_image *img,
 		uint64_t bss = s->memsz - s->filesz;
 
 		memcpy(vm->mem + s->vaddr, file + s->offset, s->filesz);
-		populate(vm, s->vaddr + s->filesz,
-		    bss < popmax ? bss : popmax);
+		populate(vm, s->vaddr + s->filesz, bss < popmax ? bss : popmax);
 	}
 }
 

@@ -907,7 +907,7 @@ fi
 # (SIGSYS: 159 from a shell); the allowed control call does not.
 tsvm=$tmp/svm-sandbox-test
 for c in ok-ioctl-regs ok-write-1 ok-write-2 ok-writev-2 ok-read-0 ok-getrandom \
-	ok-ppoll ok-read-wake ok-write-wake; do
+	ok-ppoll ok-read-wake ok-write-wake ok-ioctl-regs-fd-high; do
 	t "seccomp: $c after lockdown passes" 0 "Hello from svm-sandbox!" "" -- \
 		"$tsvm" --test-syscall=$c "$apps/hello/hello"
 done
@@ -917,7 +917,8 @@ t "seccomp: ok-mincore (with --stats) passes" 0 "Hello from svm-sandbox!" \
 	"svm-sandbox: stats: .*" -- "$tsvm" --stats --test-syscall=ok-mincore "$apps/hello/hello"
 for c in bad-ioctl-fd bad-ioctl-request bad-write-3 bad-writev-1 bad-read-3 \
 	bad-getrandom-flags bad-mincore-addr bad-getpid ok-mincore \
-	bad-ppoll-timed bad-ppoll-nfds ok-timer bad-timer; do
+	bad-ppoll-timed bad-ppoll-nfds ok-timer bad-timer \
+	bad-getrandom-flags-high bad-write-x32; do
 	sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$c "$apps/hello/hello" \
 		>"$tmp/out"
 	st=$?
@@ -925,6 +926,17 @@ for c in bad-ioctl-fd bad-ioctl-request bad-write-3 bad-writev-1 bad-read-3 \
 		ok "seccomp: $c after lockdown is killed (159)"
 	else
 		nok "seccomp: $c after lockdown is killed (159)" "status $st"
+	fi
+done
+# The 64-bit compares where --stats allows mincore: one high bit off kills.
+for c in bad-mincore-addr-high bad-mincore-len-high; do
+	sh -c '"$@" 2>/dev/null' sh "$tsvm" --stats --test-syscall=$c "$apps/hello/hello" \
+		>"$tmp/out"
+	st=$?
+	if [ $st = 159 ] && [ ! -s "$tmp/out" ]; then
+		ok "seccomp: $c (with --stats) is killed (159)"
+	else
+		nok "seccomp: $c (with --stats) is killed (159)" "status $st"
 	fi
 done
 
