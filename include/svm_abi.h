@@ -135,13 +135,16 @@ struct svm_call {
 
 /*
  * Fault reports. The monitor-owned exception stubs (kernel mode) push the
- * vector and error code and `out` to SVM_FAULT_PORT, which the I/O bitmap
- * keeps closed to user mode, so an app cannot forge a fault report. The stack
- * then holds struct svm_fault_frame at the guest's RSP.
+ * error code (0 where the CPU pushes none), the program's RDX and the vector,
+ * and `out` to SVM_FAULT_PORT, which the I/O bitmap keeps closed to user
+ * mode, so an app cannot forge a fault report. The stack then holds struct
+ * svm_fault_frame at the guest's RSP; with the vCPU's other general registers
+ * it is the program's whole register state at the exception.
  */
 #define SVM_FAULT_PORT 0x4ff
 struct svm_fault_frame {
 	uint64_t vector;
+	uint64_t rdx; /* the stub uses DX for the port */
 	uint64_t error;
 	uint64_t rip; /* pushed by the CPU from here on */
 	uint64_t cs;

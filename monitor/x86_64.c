@@ -165,9 +165,11 @@ static bool has_error_code(unsigned v)
 
 /*
  * One 16-byte stub per vector: push a zero error code where the CPU pushes
- * none, push the vector, out to SVM_FAULT_PORT (closed to user mode, so only
- * these stubs reach it), halt. The frame is then struct svm_fault_frame at
- * RSP. They run at CPL 0, where this KVM emulates each instruction: keep short.
+ * none, push RDX (which the port number takes next: so the frame keeps every
+ * register of the program that the vCPU does not), push the vector, out to
+ * SVM_FAULT_PORT (closed to user mode, so only these stubs reach it), halt.
+ * The frame is then struct svm_fault_frame at RSP. They run at CPL 0, where
+ * this KVM emulates each instruction: keep short.
  */
 static void build_idt(struct svm_vm *vm)
 {
@@ -183,6 +185,7 @@ static void build_idt(struct svm_vm *vm)
 			*p++ = 0x6a; /* push $0 */
 			*p++ = 0;
 		}
+		*p++ = 0x52; /* push %rdx */
 		*p++ = 0x6a; /* push $v */
 		*p++ = (uint8_t)v;
 		*p++ = 0x66; /* mov $SVM_FAULT_PORT, %dx */
