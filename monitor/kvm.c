@@ -390,6 +390,45 @@ static int kvm_regs(struct svm_vm *vm, struct svm_regs *regs)
 	return 0;
 }
 
+static int kvm_get_cpu(struct svm_vm *vm, struct svm_cpu *c)
+{
+	struct kvm_backend *kb = vm->backend;
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+
+	if (ioctl(kb->vcpu_fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(kb->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
+		return -1;
+	X86_COPY_GPRS(*c, r);
+	c->cs = sr.cs.selector;
+	c->ss = sr.ss.selector;
+	c->ds = sr.ds.selector;
+	c->es = sr.es.selector;
+	c->fs = sr.fs.selector;
+	c->gs = sr.gs.selector;
+	c->fs_base = sr.fs.base;
+	c->gs_base = sr.gs.base;
+	return 0;
+}
+
+static int kvm_set_cpu(struct svm_vm *vm, const struct svm_cpu *c)
+{
+	struct kvm_backend *kb = vm->backend;
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+
+	if (ioctl(kb->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
+		return -1;
+	/* Out of a fault stub (CPL 0) into the program: its CS and SS. */
+	if (sr.cs.selector != c->cs || sr.ss.selector != c->ss) {
+		X86_CODE_SREGS(sr, c->cs);
+		if (ioctl(kb->vcpu_fd, KVM_SET_SREGS, &sr) < 0)
+			return -1;
+	}
+	X86_COPY_GPRS(r, *c);
+	return ioctl(kb->vcpu_fd, KVM_SET_REGS, &r) < 0 ? -1 : 0;
+}
+
 static const char *exit_name(uint32_t reason)
 {
 	static const char *const names[] = {
@@ -529,6 +568,11 @@ static int finish_exit(struct kvm_backend *kb)
 	rc = ioctl(kb->vcpu_fd, KVM_RUN, 0);
 	kb->run->immediate_exit = 0;
 	return rc < 0 && errno == EINTR ? 0 : -1;
+}
+
+static int kvm_finish(struct svm_vm *vm)
+{
+	return finish_exit(vm->backend);
 }
 
 static int set_log(struct svm_vm *vm, struct kvm_backend *kb, uint32_t flags)
@@ -680,6 +724,9 @@ const struct svm_backend svm_backend_kvm = {
 	.open = kvm_open,
 	.run = kvm_run_loop,
 	.regs = kvm_regs,
+	.finish = kvm_finish,
+	.get_cpu = kvm_get_cpu,
+	.set_cpu = kvm_set_cpu,
 	.close = kvm_close,
 	.save = kvm_save,
 	.dirty = kvm_dirty,
@@ -694,4 +741,6 @@ const struct svm_backend svm_backend_kvm = {
 	    KVM_GET_DIRTY_LOG },
 	.ioctl_serve_names = { "KVM_SET_REGS", "KVM_SET_SREGS", "KVM_SET_XSAVE",
 	    "KVM_GET_DIRTY_LOG" },
+	.ioctl_debug = { KVM_SET_REGS, KVM_SET_SREGS },
+	.ioctl_debug_names = { "KVM_SET_REGS", "KVM_SET_SREGS" },
 };

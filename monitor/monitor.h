@@ -204,6 +204,19 @@ struct svm_regs {
 	uint64_t rip, rsp, cr2;
 };
 
+/*
+ * The program's registers, for the debugger (gdb.c) and core files
+ * (core.c): the general registers, RIP and RFLAGS, the selectors and the
+ * FS and GS bases.
+ */
+struct svm_cpu {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+	uint64_t cs, ss, ds, es, fs, gs;
+	uint64_t fs_base, gs_base;
+};
+
 struct svm_vm;
 
 /*
@@ -544,6 +557,26 @@ static inline size_t svm_kernel_size(void)
  */
 int x86_setup(struct svm_vm *vm, char *err, size_t errlen);
 
+/* Page-table entry bits, as x86_page_rights() returns them. */
+#define X86_PTE_P (1ull << 0)
+#define X86_PTE_W (1ull << 1)
+#define X86_PTE_U (1ull << 2)
+#define X86_PTE_NX (1ull << 63)
+
+/*
+ * x86_page_rights: the rights (X86_PTE_*) the monitor's page tables give
+ * guest page gpa, 0 where they map nothing.
+ */
+uint64_t x86_page_rights(const struct svm_vm *vm, uint64_t gpa);
+
+/*
+ * x86_program_cpu: the program's registers now, into *c: the vCPU's
+ * (be->get_cpu), but in a fault stub RIP, CS, RFLAGS, RSP and SS as the CPU
+ * pushed them and RDX once the stub pushed it. Returns 1 in a stub, 0
+ * elsewhere, -1 if they cannot be read.
+ */
+int x86_program_cpu(struct svm_vm *vm, struct svm_cpu *c);
+
 /* Descriptor-table and paging constants x86_setup() uses, for the backends. */
 #define X86_GDT 0x1000ull
 #define X86_TSS 0x2000ull
@@ -636,6 +669,30 @@ uint64_t x86_cr4(void);
 		(sr).efer = X86_EFER;                                          \
 	} while (0)
 
+/*
+ * CS and SS of sr for a CS selector csel: the user's code and data (RPL 3)
+ * or the kernel's, as the GDT has them. The same types for both backends.
+ */
+#define X86_CODE_SREGS(sr, csel)                                               \
+	do {                                                                   \
+		unsigned pl_ = 3 & (unsigned)(csel);                           \
+		X86_SEGMENT((sr).cs, pl_ ? X86_SEL_UCODE : X86_SEL_KCODE, 11,  \
+		    pl_, 1);                                                   \
+		X86_SEGMENT((sr).ss, pl_ ? X86_SEL_UDATA : X86_SEL_KDATA, 3,   \
+		    pl_, 0);                                                   \
+	} while (0)
+
+/* The general registers, RIP and RFLAGS from s into d, by name. */
+#define X86_COPY_GPRS(d, s)                                                    \
+	do {                                                                   \
+		(d).rax = (s).rax, (d).rbx = (s).rbx, (d).rcx = (s).rcx;       \
+		(d).rdx = (s).rdx, (d).rsi = (s).rsi, (d).rdi = (s).rdi;       \
+		(d).rbp = (s).rbp, (d).rsp = (s).rsp, (d).r8 = (s).r8;         \
+		(d).r9 = (s).r9, (d).r10 = (s).r10, (d).r11 = (s).r11;         \
+		(d).r12 = (s).r12, (d).r13 = (s).r13, (d).r14 = (s).r14;       \
+		(d).r15 = (s).r15, (d).rip = (s).rip, (d).rflags = (s).rflags; \
+	} while (0)
+
 #define X86_ENTRY_REGS(r, vm)                                                  \
 	do {                                                                   \
 		memset(&(r), 0, sizeof(r));                                    \
@@ -680,6 +737,18 @@ struct svm_backend {
 	int (*resets)(struct svm_vm *vm, char *err, size_t errlen);
 	void (*run)(struct svm_vm *vm);
 	int (*regs)(struct svm_vm *vm, struct svm_regs *regs);
+	/*
+	 * Debugging (gdb.c, core.c). finish: complete the exit the vCPU
+	 * stopped on, so that its registers are the guest's (NULL where the
+	 * backend does that before its run ioctl returns). get_cpu: the
+	 * vCPU's registers as they are (in a fault stub, the stub's). set_cpu:
+	 * load c into the vCPU, CS and SS with the descriptors of c's
+	 * selectors (X86_SEL_*), the FS and GS bases and selectors as they
+	 * are. 0 or -1.
+	 */
+	int (*finish)(struct svm_vm *vm);
+	int (*get_cpu)(struct svm_vm *vm, struct svm_cpu *c);
+	int (*set_cpu)(struct svm_vm *vm, const struct svm_cpu *c);
 	void (*close)(struct svm_vm *vm);
 	/* The only ioctls the filter allows, on vm->vcpu_fd, and their names.
 	 */
@@ -689,6 +758,9 @@ struct svm_backend {
 	 * (VM fd); 0 for one the backend does not need. */
 	unsigned long ioctl_serve[4];
 	const char *ioctl_serve_names[4];
+	/* --gdb's: set regs, set sregs (vCPU fd). */
+	unsigned long ioctl_debug[2];
+	const char *ioctl_debug_names[2];
 };
 
 extern const struct svm_backend svm_backend_kvm;

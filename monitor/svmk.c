@@ -114,6 +114,45 @@ static int svmk_regs(struct svm_vm *vm, struct svm_regs *regs)
 	return 0;
 }
 
+static int svmk_get_cpu(struct svm_vm *vm, struct svm_cpu *c)
+{
+	struct svmk_backend *sb = vm->backend;
+	struct svmk_regs r;
+	struct svmk_sregs sr;
+
+	if (ioctl(sb->fd, SVMK_GET_REGS, &r) < 0 ||
+	    ioctl(sb->fd, SVMK_GET_SREGS, &sr) < 0)
+		return -1;
+	X86_COPY_GPRS(*c, r);
+	c->cs = sr.cs.selector;
+	c->ss = sr.ss.selector;
+	c->ds = sr.ds.selector;
+	c->es = sr.es.selector;
+	c->fs = sr.fs.selector;
+	c->gs = sr.gs.selector;
+	c->fs_base = sr.fs.base;
+	c->gs_base = sr.gs.base;
+	return 0;
+}
+
+/* svmk sets the CPL from SS's DPL, which X86_CODE_SREGS gives. */
+static int svmk_set_cpu(struct svm_vm *vm, const struct svm_cpu *c)
+{
+	struct svmk_backend *sb = vm->backend;
+	struct svmk_regs r;
+	struct svmk_sregs sr;
+
+	if (ioctl(sb->fd, SVMK_GET_SREGS, &sr) < 0)
+		return -1;
+	if (sr.cs.selector != c->cs || sr.ss.selector != c->ss) {
+		X86_CODE_SREGS(sr, c->cs);
+		if (ioctl(sb->fd, SVMK_SET_SREGS, &sr) < 0)
+			return -1;
+	}
+	X86_COPY_GPRS(r, *c);
+	return ioctl(sb->fd, SVMK_SET_REGS, &r) < 0 ? -1 : 0;
+}
+
 static const char *internal_name(uint32_t sub)
 {
 	switch (sub) {
@@ -271,6 +310,8 @@ const struct svm_backend svm_backend_svmk = {
 	.open = svmk_open,
 	.run = svmk_run_loop,
 	.regs = svmk_regs,
+	.get_cpu = svmk_get_cpu,
+	.set_cpu = svmk_set_cpu,
 	.close = svmk_close,
 	.save = svmk_save,
 	.dirty = svmk_dirty,
@@ -283,4 +324,6 @@ const struct svm_backend svm_backend_svmk = {
 	.ioctl_serve = { SVMK_RESTORE, 0, 0, SVMK_GET_DIRTY_LOG },
 	.ioctl_serve_names = { "SVMK_RESTORE", NULL, NULL,
 	    "SVMK_GET_DIRTY_LOG" },
+	.ioctl_debug = { SVMK_SET_REGS, SVMK_SET_SREGS },
+	.ioctl_debug_names = { "SVMK_SET_REGS", "SVMK_SET_SREGS" },
 };

@@ -5,13 +5,13 @@
 
 #include "monitor.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
+#define PTE_P X86_PTE_P
+#define PTE_W X86_PTE_W
+#define PTE_U X86_PTE_U
 #define PTE_A (1ull << 5)
 #define PTE_D (1ull << 6)
 #define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
+#define PTE_NX X86_PTE_NX
 /*
  * Accessed and dirty are set up front: with shadow paging every A/D update the
  * CPU makes to a guest page table is a trapped write to a protected page.
@@ -44,8 +44,7 @@ static uint64_t seg_rights(const struct elf_image *img, uint64_t gpa)
 	return r;
 }
 
-/* The PTE rights of guest page gpa, or 0 where nothing is mapped. */
-static uint64_t page_rights(const struct svm_vm *vm, uint64_t gpa)
+uint64_t x86_page_rights(const struct svm_vm *vm, uint64_t gpa)
 {
 	uint64_t guard = vm->stack_bottom - SVM_PAGE_SIZE;
 
@@ -98,7 +97,7 @@ static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 		 */
 		if (chunk >= vm->heap_start && chunk + MiB2 <= guard) {
 			put64(vm, pd + chunk / MiB2 * 8,
-			    chunk | page_rights(vm, chunk) | PTE_PS);
+			    chunk | x86_page_rights(vm, chunk) | PTE_PS);
 			continue;
 		}
 		if (next + SVM_PAGE_SIZE > X86_PT_END) {
@@ -106,7 +105,7 @@ static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 			return -1;
 		}
 		for (gpa = chunk; gpa < chunk + MiB2; gpa += SVM_PAGE_SIZE) {
-			uint64_t r = page_rights(vm, gpa);
+			uint64_t r = x86_page_rights(vm, gpa);
 
 			if (r != 0)
 				put64(vm,
@@ -205,6 +204,35 @@ static void build_idt(struct svm_vm *vm)
 		put64(vm, X86_IDT + v * 16, lo);
 		put64(vm, X86_IDT + v * 16 + 8, hi);
 	}
+}
+
+int x86_program_cpu(struct svm_vm *vm, struct svm_cpu *c)
+{
+	struct svm_fault_frame f;
+	const void *p;
+	uint64_t v, off, pre, left;
+
+	if (vm->be->get_cpu(vm, c) < 0)
+		return -1;
+	if ((c->cs & 3) != 0 || c->rip < X86_STUBS ||
+	    c->rip >= X86_STUBS + X86_IDT_ENTRIES * 16)
+		return 0;
+	/* Where the stub is (build_idt's layout): the pushes it has left. */
+	v = (c->rip - X86_STUBS) / 16;
+	off = (c->rip - X86_STUBS) % 16;
+	pre = has_error_code((unsigned)v) ? 0 : 2; /* its push $0 */
+	left = off < pre ? 3 : off == pre ? 2 : off == pre + 1 ? 1 : 0;
+	if ((p = vm_gpa(vm, c->rsp - left * 8, sizeof(f))) == NULL)
+		return -1;
+	memcpy(&f, p, sizeof(f));
+	if (left <= 1)
+		c->rdx = f.rdx;
+	c->rip = f.rip;
+	c->cs = f.cs & 0xffff;
+	c->rflags = f.rflags;
+	c->rsp = f.rsp;
+	c->ss = f.ss & 0xffff;
+	return 1;
 }
 
 unsigned x86_tss_type(void)
