@@ -1,6 +1,7 @@
 /* hypercall.c: port-I/O dispatch, the hypercall table and its handlers. */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -270,6 +271,30 @@ static const char *const vector_names[32] = {
 	[21] = "#CP control protection",
 };
 
+int svm_vector_signal(uint64_t vector)
+{
+	/* As Linux's own traps raise them. */
+	switch (vector) {
+	case 0:
+	case 7:
+	case 16:
+	case 19:
+		return SIGFPE;
+	case 1:
+	case 3:
+		return SIGTRAP;
+	case 6:
+		return SIGILL;
+	case 11:
+	case 12:
+	case 17:
+	case 18:
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
 /*
  * " (name+0xoff)" for rip from the program's symbols, " (in the guest
  * kernel: name+0xoff)" from the kernel's, or "".
@@ -311,18 +336,22 @@ static int fault(struct svm_vm *vm)
 	    r.cr2 < guard + SVM_PAGE_SIZE)
 		name = "#PF page fault (stack overflow)";
 	if (vm->fault.vector == 14)
-		return vm_end(vm, SVM_END_FAULT,
+		vm_end(vm, SVM_END_FAULT,
 		    "guest fault: %s (vector 14) at rip %#llx%s, address "
 		    "%#llx, "
 		    "error code %#llx",
 		    name, (unsigned long long)vm->fault.rip, at,
 		    (unsigned long long)r.cr2,
 		    (unsigned long long)vm->fault.error);
-	return vm_end(vm, SVM_END_FAULT,
-	    "guest fault: %s (vector %llu) at rip %#llx%s, error code %#llx",
-	    name ? name : "exception", (unsigned long long)vm->fault.vector,
-	    (unsigned long long)vm->fault.rip, at,
-	    (unsigned long long)vm->fault.error);
+	else
+		vm_end(vm, SVM_END_FAULT,
+		    "guest fault: %s (vector %llu) at rip %#llx%s, error code "
+		    "%#llx",
+		    name ? name : "exception",
+		    (unsigned long long)vm->fault.vector,
+		    (unsigned long long)vm->fault.rip, at,
+		    (unsigned long long)vm->fault.error);
+	return 1;
 }
 
 int vm_io(struct svm_vm *vm, uint16_t port, unsigned size, bool out,

@@ -1,5 +1,6 @@
 /* main.c: the svm-sandbox command: options, lockdown, run, exit status. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -54,6 +55,8 @@ static const char usage_text[] =
     "      --backend=NAME     kvm (default) or svmk (our own SVM module)\n"
     "      --paging=MODE      tdp or shadow: svmk's paging; with kvm, only\n"
     "                         checked against what KVM itself uses\n"
+    "      --core=FILE        when the program faults or times out, write\n"
+    "                         its core to FILE, for gdb PROGRAM FILE\n"
     "      --print-filter     print the seccomp allowlist and exit\n"
     "  -h, --help             print this help and exit\n"
     "  -V, --version          print the version and exit\n"
@@ -204,13 +207,23 @@ static void test_syscall(const struct svm_vm *vm, const char *what)
 		{ "bad-getrandom-flags-high", SYS_getrandom, (long)buf, 1,
 		    1L << 32 },
 		{ "bad-write-x32", SYS_write | 0x40000000L, 1, (long)"", 0 },
+		{ "ok-write-core", SYS_write, vm->core_fd, (long)"", 0 },
+		{ "ok-linkat-core", SYS_linkat, vm->proc_fd, (long)"",
+		    vm->core_dir },
+		{ "bad-linkat-core-dir", SYS_linkat, vm->proc_fd, (long)"",
+		    AT_FDCWD },
+		{ "ok-renameat-core", SYS_renameat, vm->core_dir, (long)"",
+		    vm->core_dir },
+		{ "bad-renameat-core-dir", SYS_renameat, vm->core_dir, (long)"",
+		    AT_FDCWD },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		if (strcmp(what, calls[i].name) == 0) {
+			/* The fourth and fifth for linkat and renameat. */
 			syscall(calls[i].nr, calls[i].a0, calls[i].a1,
-			    calls[i].a2);
+			    calls[i].a2, (long)"", 0);
 			return;
 		}
 	svm_die(SVM_STATUS_USAGE, "unknown --test-syscall '%s'", what);
@@ -263,6 +276,7 @@ int main(int argc, char **argv)
 		{ "cwd", required_argument, NULL, 'C' },
 		{ "argv0", required_argument, NULL, '0' },
 		{ "trace", no_argument, NULL, 'R' },
+		{ "core", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 #ifdef SVM_TESTING
@@ -280,7 +294,7 @@ int main(int argc, char **argv)
 	bool json = false, print_filter = false, serve = false;
 	struct serve_opts so = { 0 };
 	uint64_t sz;
-	const char *test = NULL, *argv0 = NULL, *prog;
+	const char *test = NULL, *argv0 = NULL, *prog, *core = NULL;
 	bool break_idt = false; /* test build: a fault then triple-faults */
 	char err[SVM_ERR_LEN], *env[256], *files[256];
 	struct svm_vm vm;
@@ -388,6 +402,9 @@ int main(int argc, char **argv)
 		case 'w':
 			so.warm = true;
 			break;
+		case 'k':
+			core = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -432,6 +449,9 @@ int main(int argc, char **argv)
 		svm_die(SVM_STATUS_USAGE,
 		    "--warm, --call-stats, --max-request and --max-answer go "
 		    "with --serve");
+	if (serve && core != NULL)
+		svm_die(SVM_STATUS_USAGE,
+		    "--core is for a plain run, not --serve");
 	if (print_filter) {
 		seccomp_print(1, cfg.backend);
 		return 0;
@@ -472,6 +492,10 @@ int main(int argc, char **argv)
 	    sizeof(err));
 	if (rc != 0)
 		svm_die(rc, "%s", err);
+	if (core != NULL &&
+	    core_open(&vm, core, prog, app_argc, argv + optind, err,
+	        sizeof(err)) < 0)
+		svm_die(SVM_STATUS_USAGE, "%s", err);
 #ifdef SVM_TESTING
 	if (break_idt)
 		memset(vm.mem + X86_IDT, 0, X86_IDT_ENTRIES * 16);
@@ -494,6 +518,9 @@ int main(int argc, char **argv)
 	vm.be->run(&vm);
 	/* Its ticks would interrupt the report's writes. */
 	vm_disarm_timeout(&vm);
+	if (vm.core != NULL &&
+	    (vm.end == SVM_END_FAULT || vm.end == SVM_END_TIMEOUT))
+		core_write(&vm);
 	if (cfg.stats)
 		vm_print_stats(&vm, 2, json);
 	/* Exit without tearing down: the filter allows nothing else now. */

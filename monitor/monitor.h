@@ -275,6 +275,17 @@ struct svm_vm {
 	bool want_stats;
 	struct svm_stats stats;
 
+	/*
+	 * Debugging, plain runs only: --core (core.c): the unnamed file it is
+	 * written to, FILE's directory and /proc/self/fd, for linkat. -1
+	 * where unused.
+	 */
+	struct core *core;
+	int core_fd, core_dir, proc_fd;
+	/* The auxiliary vector as process.c wrote it: for core files. */
+	uint64_t auxv[40];
+	unsigned auxv_words;
+
 	/* Function mode (call.c); serving is false until the app is ready. */
 	bool serving, warm;
 	/*
@@ -795,6 +806,9 @@ int hypercall_register(struct svm_vm *vm, unsigned nr, svm_hypercall_fn fn);
 int vm_io(struct svm_vm *vm, uint16_t port, unsigned size, bool out,
     uint32_t value, uint32_t count);
 
+/* svm_vector_signal: the Linux signal that CPU exception vector raises. */
+int svm_vector_signal(uint64_t vector);
+
 /* vm_rip: the guest's rip for error messages (0 if it cannot be read). */
 uint64_t vm_rip(struct svm_vm *vm);
 
@@ -815,6 +829,22 @@ ssize_t seccomp_export(const struct svm_vm *vm, struct sock_filter *bpf,
 
 /* seccomp_print: write the allowlist for backend be, with its rules, to fd. */
 void seccomp_print(int fd, const struct svm_backend *be);
+
+/*
+ * Core files (core.c), plain runs only. core_open: before the lockdown,
+ * prepare vm to write the program's core to path when the run ends by a
+ * fault or the timeout: an unnamed file in path's directory (the check that
+ * path can be made), that directory, /proc/self/fd, the PRPSINFO from argv
+ * (argc strings, as the program has them) and the NT_FILE note from prog,
+ * the program's file. 0, or -1 with err set. core_write: after the run, write
+ * the core and give it path's name (replacing what was there), and add to
+ * vm->err whether it did. core_signal: the Linux signal the core reports for
+ * how the run ended.
+ */
+int core_open(struct svm_vm *vm, const char *path, const char *prog, int argc,
+    char *const argv[], char *err, size_t errlen);
+void core_write(struct svm_vm *vm);
+int core_signal(const struct svm_vm *vm);
 
 /*
  * The CLI (main.c, serve.c; not in the library). svm_die: print

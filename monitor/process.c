@@ -147,6 +147,9 @@ int process_write(struct svm_vm *vm, const uint8_t *file, int argc,
 	i += (uint64_t)envc;
 	vec[i++] = 0;
 	memcpy(vec + i, aux, n * 8);
+	/* Kept, as Linux keeps it, for core files (NT_AUXV). */
+	memcpy(vm->auxv, aux, n * 8);
+	vm->auxv_words = (unsigned)n;
 
 	bi.magic = SVM_BOOTINFO_MAGIC;
 	bi.abi_version = SVM_ABI_VERSION;

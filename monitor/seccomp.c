@@ -19,6 +19,7 @@
 #define FD_VCPU (UINT64_MAX - 1)
 #define STATS 1
 #define SERVE 2
+#define CORE 8
 #define GUEST_MEM (UINT64_MAX - 2)
 #define GUEST_SIZE (UINT64_MAX - 3)
 #define REQ_RUN (UINT64_MAX - 4) /* the backend's run ioctl */
@@ -32,8 +33,11 @@
 #define FD_IN (UINT64_MAX - 15)     /* where the program's input comes from */
 #define FD_WAKE_R (UINT64_MAX - 16) /* the wake pipe (limits.c) */
 #define FD_WAKE_W (UINT64_MAX - 17)
-#define FD_REQ (UINT64_MAX - 18) /* --serve's requests */
-#define FD_ANS (UINT64_MAX - 19) /* --serve's answers */
+#define FD_REQ (UINT64_MAX - 18)      /* --serve's requests */
+#define FD_ANS (UINT64_MAX - 19)      /* --serve's answers */
+#define FD_CORE (UINT64_MAX - 21)     /* --core's unnamed file */
+#define FD_CORE_DIR (UINT64_MAX - 22) /* and its directory */
+#define FD_PROC (UINT64_MAX - 23)     /* /proc/self/fd, for --core */
 
 /*
  * The allowlist: everything the exit loop, the hypercalls and the final error
@@ -44,7 +48,7 @@ static const struct rule {
 	int nr;
 	const char *name;
 	uint64_t a0, a1, a2;
-	unsigned when; /* 0 always, else only with --stats or function mode */
+	unsigned when; /* 0 always, else only with one of these options */
 	const char *why;
 } rules[] = {
 	{ SYS_ioctl, "ioctl", FD_VCPU, REQ_RUN, ANY, 0, "the exit loop" },
@@ -72,8 +76,9 @@ static const struct rule {
 	    "SIGINT...)" },
 	{ SYS_clock_gettime, "clock_gettime", CLOCK_MONOTONIC, ANY, ANY, STATS,
 	    "--stats only: timing, where the kernel gives no vDSO clock" },
-	{ SYS_mincore, "mincore", GUEST_MEM, GUEST_SIZE, ANY, STATS,
-	    "--stats only: count resident guest pages" },
+	{ SYS_mincore, "mincore", GUEST_MEM, GUEST_SIZE, ANY, STATS | CORE,
+	    "--stats: count resident guest pages; --core: find those to "
+	    "dump" },
 	{ SYS_read, "read", FD_REQ, ANY, ANY, SERVE, "--serve: the requests" },
 	{ SYS_write, "write", FD_ANS, ANY, ANY, SERVE, "--serve: the answers" },
 	{ SYS_ioctl, "ioctl", FD_VCPU, REQ_SERVE0, ANY, SERVE,
@@ -84,6 +89,12 @@ static const struct rule {
 	    "function mode: reset x87, SSE, AVX, PKRU... (XSAVE)" },
 	{ SYS_ioctl, "ioctl", FD_VM, REQ_SERVE0 - 3, ANY, SERVE,
 	    "function mode: the pages a call dirtied" },
+	{ SYS_write, "write", FD_CORE, ANY, ANY, CORE,
+	    "--core: the core file, unnamed until it is whole" },
+	{ SYS_linkat, "linkat", FD_PROC, ANY, FD_CORE_DIR, CORE,
+	    "--core: name the whole core beside FILE (from /proc/self/fd)" },
+	{ SYS_renameat, "renameat", FD_CORE_DIR, ANY, FD_CORE_DIR, CORE,
+	    "--core: then rename it over FILE" },
 	{ SYS_timer_settime, "timer_settime", TIMER, ANY, ANY, 0,
 	    "stop the timeout's ticks at the end; function mode: the "
 	    "timeout of each call" },
@@ -142,6 +153,12 @@ static void fmt_arg(const struct svm_backend *be, char *buf, size_t len,
 		snprintf(buf, len, "%s%s == answers (1)", sep, what);
 	else if (v == TIMER)
 		snprintf(buf, len, "%s%s == the timeout's", sep, what);
+	else if (v == FD_CORE)
+		snprintf(buf, len, "%s%s == the core's", sep, what);
+	else if (v == FD_CORE_DIR)
+		snprintf(buf, len, "%s%s == the core's directory", sep, what);
+	else if (v == FD_PROC)
+		snprintf(buf, len, "%s%s == /proc/self/fd", sep, what);
 	else
 		snprintf(buf, len, "%s%s == %llu", sep, what,
 		    (unsigned long long)v);
@@ -158,6 +175,7 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		{ "clock", "tp", "" },
 		{ "how", "set", "oldset" },
 		{ "fds", "nfds", "tmo" },
+		{ "olddirfd", "oldpath", "newdirfd" },
 	};
 	size_t i;
 
@@ -170,6 +188,7 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		        r->nr == SYS_mincore                            ? 2 :
 		        r->nr == SYS_rt_sigprocmask                     ? 5 :
 		        r->nr == SYS_ppoll                              ? 6 :
+		        r->nr == SYS_linkat || r->nr == SYS_renameat    ? 7 :
 		                                                          0];
 		char a[3][48];
 
@@ -220,6 +239,12 @@ static uint64_t value(const struct svm_vm *vm, uint64_t v)
 		return (uint64_t)(int64_t)vm->answer_fd;
 	if (v == TIMER)
 		return (uintptr_t)vm->timer; /* musl: the kernel's timer id */
+	if (v == FD_CORE)
+		return (uint64_t)(int64_t)vm->core_fd;
+	if (v == FD_CORE_DIR)
+		return (uint64_t)(int64_t)vm->core_dir;
+	if (v == FD_PROC)
+		return (uint64_t)(int64_t)vm->proc_fd;
 	return v;
 }
 
@@ -228,7 +253,8 @@ static bool no_fd(const struct svm_vm *vm, const struct rule *r)
 	if (r->a0 == TIMER)
 		return !vm->have_timer;
 	return (r->a0 == FD_IN || r->a0 == FD_WAKE_R || r->a0 == FD_WAKE_W ||
-	           r->a0 == FD_REQ || r->a0 == FD_ANS) &&
+	           r->a0 == FD_REQ || r->a0 == FD_ANS || r->a0 == FD_CORE ||
+	           r->a0 == FD_PROC) &&
 	    (int64_t)value(vm, r->a0) < 0;
 }
 
@@ -269,7 +295,9 @@ static void emit_rule(struct bpf *b, const struct svm_vm *vm,
     const struct rule *r)
 {
 	uint64_t arg[3] = { r->a0, r->a1, r->a2 };
-	bool full[3] = { r->a0 == GUEST_MEM, r->a1 == GUEST_SIZE, true };
+	/* The third is a flag or a size but for linkat's and renameat's fd. */
+	bool full[3] = { r->a0 == GUEST_MEM, r->a1 == GUEST_SIZE,
+		r->a2 != FD_CORE_DIR };
 	unsigned len = 3, i; /* the rule's instructions after the number */
 	uint8_t left;
 
@@ -304,6 +332,8 @@ static ssize_t build(const struct svm_vm *vm, struct sock_filter *f, size_t cap,
 {
 	struct bpf b = { f, 0, cap };
 	size_t i;
+	unsigned on = (vm->want_stats ? STATS : 0) |
+	    (vm->serve_filter ? SERVE : 0) | (vm->core != NULL ? CORE : 0);
 
 	emit(&b, BPF_LD | BPF_W | BPF_ABS, 0, 0,
 	    offsetof(struct seccomp_data, arch));
@@ -312,9 +342,8 @@ static ssize_t build(const struct svm_vm *vm, struct sock_filter *f, size_t cap,
 	for (i = 0; i < NRULES; i++) {
 		const struct rule *r = &rules[i];
 
-		if (((r->when & STATS) && !vm->want_stats) ||
-		    ((r->when & SERVE) && !vm->serve_filter) ||
-		    unused(vm->be, r) || no_fd(vm, r))
+		if ((r->when != 0 && !(r->when & on)) || unused(vm->be, r) ||
+		    no_fd(vm, r))
 			continue;
 		emit_rule(&b, vm, r);
 	}

@@ -903,9 +903,108 @@ else
 		"README: $(tr '\n' ' ' <"$tmp/opt.readme")"
 fi
 
+# Debugging: --core, ELF cores that Debian's gdb reads (host only).
+# debugee is built with -g.
+dbg=$g/debugee
+tsvm=$tmp/svm-sandbox-test
+# On every backend (the QEMU suite runs this part on svmk): a fault writes
+# an x86-64 ELF core, which the host part below reads with gdb.
+t "--core: a fault writes an ELF core on this backend" 250 "" \
+	"svm-sandbox: guest fault: #PF page fault \(vector 14\) at rip 0x[0-9a-f]+ \(crash_here\+0x[0-9a-f]+\), address 0, error code 0x6 \(core dumped to $tmp/vmcore\)" \
+	-- "$svm" --core="$tmp/vmcore" "$dbg" -- fault
+printf '\177ELF\002\001\001' >"$tmp/core.magic"
+printf '\004\000\076\000' >"$tmp/core.type" # ET_CORE, EM_X86_64
+if head -c 7 "$tmp/vmcore" | cmp -s - "$tmp/core.magic" &&
+	head -c 20 "$tmp/vmcore" | tail -c 4 | cmp -s - "$tmp/core.type"; then
+	ok "--core: the file is an x86-64 ELF core"
+else
+	nok "--core: the file is an x86-64 ELF core" "$(head -c 20 "$tmp/vmcore" | od -c | head -n 2)"
+fi
+if ! $vm_only; then
+	# Core files: gdb's backtrace names the function, after a fault and
+	# after the timeout; a run that ends otherwise leaves nothing, not even
+	# a temporary file; FILE is replaced only by a whole core.
+	cd_=$tmp/cores
+	mkdir "$cd_"
+	t "--core: a fault writes a core" 250 "" \
+		"svm-sandbox: guest fault: #PF page fault \(vector 14\) at rip 0x[0-9a-f]+ \(crash_here\+0x[0-9a-f]+\), address 0, error code 0x6 \(core dumped to $cd_/core\)" \
+		-- "$svm" --core "$cd_/core" "$dbg" -- fault
+	gdb -nx -batch -ex bt "$dbg" "$cd_/core" >"$tmp/gdbout" 2>&1
+	if grep -q '^Program terminated with signal SIGSEGV' "$tmp/gdbout" &&
+		grep -q '^#0 .* in crash_here (p=' "$tmp/gdbout" &&
+		grep -q '^#1 .* in main (' "$tmp/gdbout"; then
+		ok "--core: gdb PROGRAM CORE: bt names crash_here, then main"
+	else
+		nok "--core: gdb PROGRAM CORE: bt names crash_here" "$(tail -n 5 "$tmp/gdbout")"
+	fi
+	"$svm" --core "$cd_/core" "$dbg" -- ud2 2>/dev/null
+	gdb -nx -batch -ex 'info registers rdx' "$dbg" "$cd_/core" >"$tmp/gdbout" 2>&1
+	if grep -q '^Program terminated with signal SIGILL' "$tmp/gdbout" &&
+		grep -Eq '^rdx +0x5ca1ab1e ' "$tmp/gdbout"; then
+		ok "--core: the core has every register, RDX too (replacing the last core)"
+	else
+		nok "--core: the core has every register, RDX too" "$(tail -n 5 "$tmp/gdbout")"
+	fi
+	t "--core: the timeout writes a core" 124 "" \
+		"svm-sandbox: timeout after 300 ms \(core dumped to $cd_/spin\)" \
+		-- "$svm" --timeout=300ms --core "$cd_/spin" "$dbg" -- spin
+	gdb -nx -batch -ex bt "$dbg" "$cd_/spin" >"$tmp/gdbout" 2>&1
+	if grep -q '^Program terminated with signal SIGALRM' "$tmp/gdbout" &&
+		grep -q '^#0 .*spin_here ()' "$tmp/gdbout"; then
+		ok "--core: gdb PROGRAM CORE after the timeout: bt names spin_here"
+	else
+		nok "--core: gdb PROGRAM CORE after the timeout" "$(tail -n 5 "$tmp/gdbout")"
+	fi
+	rm -f "$cd_/core" "$cd_/spin"
+	t "--core: a run that exits" 21 "total 21" "" -- "$svm" --core "$cd_/core" "$dbg"
+	if [ -z "$(ls -A "$cd_")" ]; then
+		ok "--core: a run that exits leaves no file, and no temporary one"
+	else
+		nok "--core: a run that exits leaves no file" "$(ls -A "$cd_")"
+	fi
+	echo old >"$cd_/core"
+	"$svm" --core "$cd_/core" "$dbg" >/dev/null
+	"$svm" --timeout=1s --core "$cd_/core2" "$apps/echo/echo" <"$tmp/in2" >/dev/null
+	if [ "$(cat "$cd_/core")" = old ] && [ "$(ls -A "$cd_")" = core ]; then
+		ok "--core: an existing FILE stays as it was when no core is written"
+	else
+		nok "--core: an existing FILE stays as it was" "$(ls -A "$cd_")"
+	fi
+	mkdir "$cd_/ro"
+	chmod 555 "$cd_/ro"
+	# Root writes anywhere unless it gives up CAP_DAC_OVERRIDE.
+	ro=
+	[ "$(id -u)" = 0 ] && ro="setpriv --bounding-set=-dac_override,-dac_read_search"
+	t "--core on an unwritable directory is a usage error, before the run" 2 "" \
+		"svm-sandbox: --core $cd_/ro/core: cannot create a file in its directory: Permission denied" \
+		-- $ro "$svm" --core "$cd_/ro/core" "$dbg"
+	t "usage: --core with --serve" 2 "" \
+		"svm-sandbox: --core is for a plain run, not --serve" -- \
+		"$svm" --serve --core "$cd_/core" "$dbg"
+	# The rules --core adds, both ways; the core's directory is an argument.
+	for c in ok-write-core ok-linkat-core ok-renameat-core ok-mincore; do
+		t "seccomp: $c with --core passes" 0 "Hello from svm-sandbox!" "" -- \
+			"$tsvm" --core "$cd_/c" --test-syscall=$c "$apps/hello/hello"
+	done
+	for c in bad-linkat-core-dir bad-renameat-core-dir; do
+		sh -c '"$@" 2>/dev/null' sh "$tsvm" --core "$cd_/c" --test-syscall=$c \
+			"$apps/hello/hello" >"$tmp/out"
+		st=$?
+		[ $st = 159 ] && ok "seccomp: $c with --core is killed (159)" ||
+			nok "seccomp: $c with --core is killed (159)" "status $st"
+	done
+	for c in ok-write-core ok-linkat-core ok-renameat-core; do
+		sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$c "$apps/hello/hello" \
+			>"$tmp/out"
+		st=$?
+		[ $st = 159 ] && ok "seccomp: $c without --core is killed (159)" ||
+			nok "seccomp: $c without --core is killed (159)" "status $st"
+	done
+	chmod 755 "$cd_/ro"
+fi
+
 # Seccomp: after lockdown a syscall outside the filter kills the monitor
 # (SIGSYS: 159 from a shell); the allowed control call does not.
-tsvm=$tmp/svm-sandbox-test
 for c in ok-ioctl-regs ok-write-1 ok-write-2 ok-writev-2 ok-read-0 ok-getrandom \
 	ok-ppoll ok-read-wake ok-write-wake ok-ioctl-regs-fd-high; do
 	t "seccomp: $c after lockdown passes" 0 "Hello from svm-sandbox!" "" -- \
@@ -952,7 +1051,9 @@ elif command -v strace >/dev/null; then
 		strace -o "$tmp/trace5" "$svm" --serve --timeout=1s "$g/callee" >/dev/null 2>&1
 	req plant:done scan |
 		strace -o "$tmp/trace6" "$svm" --serve "$g/canary" -- serve >/dev/null 2>&1
-	for f in 1 2 3 4 5 6; do sed -n '/^seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=/,$p' "$tmp/trace$f"; done >"$tmp/trace"
+	# A core file.
+	strace -o "$tmp/trace7" "$svm" --core "$tmp/trace.core" "$dbg" -- fault >/dev/null 2>&1
+	for f in 1 2 3 4 5 6 7; do sed -n '/^seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=/,$p' "$tmp/trace$f"; done >"$tmp/trace"
 	used=$(sed -n 's/^\([a-z_0-9]*\)(.*/\1/p' "$tmp/trace" | grep -v '^seccomp$' |
 		sort -u | tr '\n' ' ')
 	# clock_gettime is there for kernels without a vDSO clock; this one has it.
