@@ -322,6 +322,7 @@ static int fault(struct svm_vm *vm)
 	const void *frame;
 	const char *name;
 	char at[192];
+	int rc;
 	uint64_t guard = vm->stack_bottom - SVM_PAGE_SIZE;
 
 	if (vm->be->regs(vm, &r) < 0 ||
@@ -330,6 +331,9 @@ static int fault(struct svm_vm *vm)
 		    "guest fault, but its frame cannot be read");
 	memcpy(&vm->fault, frame, sizeof(vm->fault));
 	vm->fault_cr2 = r.cr2;
+	/* Under --gdb breakpoints and steps come here too. */
+	if (vm->gdb != NULL && (rc = gdb_fault(vm)) != 2)
+		return rc;
 	name = vm->fault.vector < 32 ? vector_names[vm->fault.vector] : NULL;
 	where(vm, vm->fault.rip, at, sizeof(at));
 	if (vm->fault.vector == 14 && r.cr2 >= guard &&

@@ -538,6 +538,8 @@ static void kvm_run_loop(struct svm_vm *vm)
 		 */
 		if (vm_check_stop(vm))
 			break;
+		if (vm->gdb_io && gdb_interrupt(vm))
+			break;
 		if (vm_enter(vm) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vm->stats.exits[SVM_EXIT_INTR]++;

@@ -49,6 +49,13 @@ static void on_signal(int sig)
 
 	if (vm == NULL)
 		return;
+	if (sig == SIGIO) {
+		vm->gdb_io = 1;
+		if (vm->kick != NULL)
+			*vm->kick = 1;
+		errno = saved;
+		return; /* not a stop: vm_wait need not wake */
+	}
 	if (sig == SIGALRM)
 		vm->timed_out = 1;
 	else if (vm->stop_signal == 0)
@@ -76,6 +83,21 @@ int vm_catch_signals(void)
 	return handle(SIGINT) < 0 || handle(SIGTERM) < 0 || handle(SIGHUP) < 0 ?
 	    -1 :
 	    0;
+}
+
+int vm_catch_io(int fd)
+{
+	struct f_owner_ex owner = { F_OWNER_TID, 0 };
+	int fl;
+
+	if (my_tid == 0)
+		my_tid = (pid_t)syscall(SYS_gettid);
+	owner.pid = my_tid;
+	if (handle(SIGIO) < 0 || fcntl(fd, F_SETOWN_EX, &owner) < 0 ||
+	    (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl | O_ASYNC) < 0)
+		return -1;
+	return 0;
 }
 
 int vm_start_limits(struct svm_vm *vm, char *err, size_t errlen)

@@ -57,6 +57,8 @@ static const char usage_text[] =
     "                         checked against what KVM itself uses\n"
     "      --core=FILE        when the program faults or times out, write\n"
     "                         its core to FILE, for gdb PROGRAM FILE\n"
+    "      --gdb=PORT         wait for gdb on 127.0.0.1:PORT and let it\n"
+    "                         debug the program (kvm only)\n"
     "      --print-filter     print the seccomp allowlist and exit\n"
     "  -h, --help             print this help and exit\n"
     "  -V, --version          print the version and exit\n"
@@ -208,6 +210,13 @@ static void test_syscall(const struct svm_vm *vm, const char *what)
 		    1L << 32 },
 		{ "bad-write-x32", SYS_write | 0x40000000L, 1, (long)"", 0 },
 		{ "ok-write-core", SYS_write, vm->core_fd, (long)"", 0 },
+		{ "ok-read-gdb", SYS_read, vm->gdb_fd, (long)buf, 0 },
+		{ "ok-write-gdb", SYS_write, vm->gdb_fd, (long)"", 0 },
+		/* With no argument: EFAULT, the vCPU as it was. */
+		{ "ok-ioctl-setregs-gdb", SYS_ioctl, fd,
+		    (long)vm->be->ioctl_debug[0], 0 },
+		{ "ok-ioctl-setsregs-gdb", SYS_ioctl, fd,
+		    (long)vm->be->ioctl_debug[1], 0 },
 		{ "ok-linkat-core", SYS_linkat, vm->proc_fd, (long)"",
 		    vm->core_dir },
 		{ "bad-linkat-core-dir", SYS_linkat, vm->proc_fd, (long)"",
@@ -277,6 +286,7 @@ int main(int argc, char **argv)
 		{ "argv0", required_argument, NULL, '0' },
 		{ "trace", no_argument, NULL, 'R' },
 		{ "core", required_argument, NULL, 'k' },
+		{ "gdb", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 #ifdef SVM_TESTING
@@ -293,10 +303,10 @@ int main(int argc, char **argv)
 	uint64_t t0 = vm_now_ns();
 	bool json = false, print_filter = false, serve = false;
 	struct serve_opts so = { 0 };
-	uint64_t sz;
+	uint64_t sz, gdb_port = 0;
 	const char *test = NULL, *argv0 = NULL, *prog, *core = NULL;
 	bool break_idt = false; /* test build: a fault then triple-faults */
-	char err[SVM_ERR_LEN], *env[256], *files[256];
+	char err[SVM_ERR_LEN], *env[256], *files[256], *end;
 	struct svm_vm vm;
 	int c, rc, app_argc, nenv = 0, nfiles = 0;
 
@@ -405,6 +415,14 @@ int main(int argc, char **argv)
 		case 'k':
 			core = optarg;
 			break;
+		case 'g':
+			errno = 0;
+			gdb_port = strtoull(optarg, &end, 10);
+			if (errno != 0 || *optarg < '1' || *optarg > '9' ||
+			    *end != '\0' || gdb_port > 65535)
+				svm_die(SVM_STATUS_USAGE, "bad --gdb '%s'",
+				    optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -452,6 +470,14 @@ int main(int argc, char **argv)
 	if (serve && core != NULL)
 		svm_die(SVM_STATUS_USAGE,
 		    "--core is for a plain run, not --serve");
+	if (serve && gdb_port != 0)
+		svm_die(SVM_STATUS_USAGE,
+		    "--gdb is for a plain run, not --serve");
+	/* svmk's stubs step as KVM's do, but only KVM's path is tested. */
+	if (gdb_port != 0 && cfg.backend != NULL &&
+	    cfg.backend != &svm_backend_kvm)
+		svm_die(SVM_STATUS_USAGE,
+		    "--gdb works with --backend=kvm only");
 	if (print_filter) {
 		seccomp_print(1, cfg.backend);
 		return 0;
@@ -506,6 +532,9 @@ int main(int argc, char **argv)
 	so.app = prog;
 	if (serve)
 		return serve_main(&vm, &so); /* does its own lockdown */
+	if (gdb_port != 0 &&
+	    (rc = gdb_accept(&vm, (unsigned)gdb_port, err, sizeof(err))) != 0)
+		svm_die(rc, "%s", err);
 	if (vm_arm_timeout(&vm) < 0 ||
 	    seccomp_lockdown(&vm, err, sizeof(err)) < 0)
 		svm_die(SVM_STATUS_MONITOR, "%s", vm.err[0] ? vm.err : err);
@@ -521,6 +550,7 @@ int main(int argc, char **argv)
 	if (vm.core != NULL &&
 	    (vm.end == SVM_END_FAULT || vm.end == SVM_END_TIMEOUT))
 		core_write(&vm);
+	gdb_end(&vm);
 	if (cfg.stats)
 		vm_print_stats(&vm, 2, json);
 	/* Exit without tearing down: the filter allows nothing else now. */

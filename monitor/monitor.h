@@ -266,6 +266,8 @@ struct svm_vm {
 	 * ends the run through vm_check_stop(), and vm_wait() wakes.
 	 */
 	volatile sig_atomic_t stop_signal, timed_out;
+	/* --gdb: SIGIO said gdb sent something while the program ran. */
+	volatile sig_atomic_t gdb_io;
 	volatile uint8_t *kick;
 	int wake[2]; /* a non-blocking pipe, from vm_start_limits() */
 	timer_t timer;
@@ -282,6 +284,9 @@ struct svm_vm {
 	 */
 	struct core *core;
 	int core_fd, core_dir, proc_fd;
+	/* --gdb (gdb.c): the stub's state and its connection (or -1). */
+	struct gdb *gdb;
+	int gdb_fd;
 	/* The auxiliary vector as process.c wrote it: for core files. */
 	uint64_t auxv[40];
 	unsigned auxv_words;
@@ -448,6 +453,13 @@ void vm_disarm_timeout(struct svm_vm *vm);
  * For the CLI; an embedder keeps its own handlers.
  */
 int vm_catch_signals(void);
+
+/*
+ * vm_catch_io: SIGIO for fd (to this thread) kicks the vCPU out and sets
+ * vm->gdb_io, so that gdb's interrupt reaches a program that never leaves
+ * the guest. 0 or -1.
+ */
+int vm_catch_io(int fd);
 
 /*
  * vm_check_stop: for backends, after the run ioctl was interrupted or before
@@ -845,6 +857,26 @@ int core_open(struct svm_vm *vm, const char *path, const char *prog, int argc,
     char *const argv[], char *err, size_t errlen);
 void core_write(struct svm_vm *vm);
 int core_signal(const struct svm_vm *vm);
+
+/*
+ * The gdb stub (gdb.c), plain runs only. gdb_accept: before the lockdown,
+ * listen on 127.0.0.1:port, wait for gdb's connection and put the first
+ * stop (an int3) at the program's entry point; 0, or an exit status
+ * (SVM_STATUS_*, 128+N for a stop signal) with err set. gdb_fault: for the
+ * fault report just read into vm->fault: a breakpoint or a step is a stop,
+ * served until gdb resumes; 0 to run the guest on, 1 if the run ends
+ * (vm->end set), 2 for a fault to report as without gdb (gdb has seen it,
+ * or is not there). gdb_end: tell gdb how the run ended.
+ */
+int gdb_accept(struct svm_vm *vm, unsigned port, char *err, size_t errlen);
+int gdb_fault(struct svm_vm *vm);
+void gdb_end(struct svm_vm *vm);
+/*
+ * gdb_interrupt: for the run loop, between exits, when vm->gdb_io is set: if
+ * gdb sent its interrupt (^C), stop the program there. As gdb_fault, but
+ * 0 also when there was nothing to do.
+ */
+int gdb_interrupt(struct svm_vm *vm);
 
 /*
  * The CLI (main.c, serve.c; not in the library). svm_die: print

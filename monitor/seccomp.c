@@ -20,6 +20,7 @@
 #define STATS 1
 #define SERVE 2
 #define CORE 8
+#define GDB 16
 #define GUEST_MEM (UINT64_MAX - 2)
 #define GUEST_SIZE (UINT64_MAX - 3)
 #define REQ_RUN (UINT64_MAX - 4) /* the backend's run ioctl */
@@ -38,6 +39,8 @@
 #define FD_CORE (UINT64_MAX - 21)     /* --core's unnamed file */
 #define FD_CORE_DIR (UINT64_MAX - 22) /* and its directory */
 #define FD_PROC (UINT64_MAX - 23)     /* /proc/self/fd, for --core */
+#define REQ_DEBUG0 (UINT64_MAX - 24)  /* --gdb's ioctls, and ... - 1 */
+#define FD_GDB (UINT64_MAX - 26)      /* --gdb's connection */
 
 /*
  * The allowlist: everything the exit loop, the hypercalls and the final error
@@ -95,6 +98,13 @@ static const struct rule {
 	    "--core: name the whole core beside FILE (from /proc/self/fd)" },
 	{ SYS_renameat, "renameat", FD_CORE_DIR, ANY, FD_CORE_DIR, CORE,
 	    "--core: then rename it over FILE" },
+	{ SYS_read, "read", FD_GDB, ANY, ANY, GDB, "--gdb: gdb's packets" },
+	{ SYS_write, "write", FD_GDB, ANY, ANY, GDB,
+	    "--gdb: the stub's replies" },
+	{ SYS_ioctl, "ioctl", FD_VCPU, REQ_DEBUG0, ANY, GDB,
+	    "--gdb: registers gdb changed, and out of a breakpoint" },
+	{ SYS_ioctl, "ioctl", FD_VCPU, REQ_DEBUG0 - 1, ANY, GDB,
+	    "--gdb: from the fault stub (CPL 0) back to the program" },
 	{ SYS_timer_settime, "timer_settime", TIMER, ANY, ANY, 0,
 	    "stop the timeout's ticks at the end; function mode: the "
 	    "timeout of each call" },
@@ -137,6 +147,11 @@ static void fmt_arg(const struct svm_backend *be, char *buf, size_t len,
 	else if (v <= REQ_SERVE0 && v >= REQ_SERVE0 - 3)
 		snprintf(buf, len, "%s%s == %s", sep, what,
 		    be->ioctl_serve_names[REQ_SERVE0 - v]);
+	else if (v == REQ_DEBUG0 || v == REQ_DEBUG0 - 1)
+		snprintf(buf, len, "%s%s == %s", sep, what,
+		    be->ioctl_debug_names[REQ_DEBUG0 - v]);
+	else if (v == FD_GDB)
+		snprintf(buf, len, "%s%s == gdb's connection", sep, what);
 	else if (v == FD_VM)
 		snprintf(buf, len, "%s%s == vm_fd", sep, what);
 	else if (v == FD_OUT)
@@ -221,6 +236,10 @@ static uint64_t value(const struct svm_vm *vm, uint64_t v)
 		return vm->be->ioctl_sregs;
 	if (v <= REQ_SERVE0 && v >= REQ_SERVE0 - 3)
 		return vm->be->ioctl_serve[REQ_SERVE0 - v];
+	if (v == REQ_DEBUG0 || v == REQ_DEBUG0 - 1)
+		return vm->be->ioctl_debug[REQ_DEBUG0 - v];
+	if (v == FD_GDB)
+		return (uint64_t)(int64_t)vm->gdb_fd;
 	if (v == FD_VM)
 		return (uint64_t)vm->vm_fd;
 	if (v == FD_OUT)
@@ -254,7 +273,7 @@ static bool no_fd(const struct svm_vm *vm, const struct rule *r)
 		return !vm->have_timer;
 	return (r->a0 == FD_IN || r->a0 == FD_WAKE_R || r->a0 == FD_WAKE_W ||
 	           r->a0 == FD_REQ || r->a0 == FD_ANS || r->a0 == FD_CORE ||
-	           r->a0 == FD_PROC) &&
+	           r->a0 == FD_PROC || r->a0 == FD_GDB) &&
 	    (int64_t)value(vm, r->a0) < 0;
 }
 
@@ -333,7 +352,8 @@ static ssize_t build(const struct svm_vm *vm, struct sock_filter *f, size_t cap,
 	struct bpf b = { f, 0, cap };
 	size_t i;
 	unsigned on = (vm->want_stats ? STATS : 0) |
-	    (vm->serve_filter ? SERVE : 0) | (vm->core != NULL ? CORE : 0);
+	    (vm->serve_filter ? SERVE : 0) | (vm->core != NULL ? CORE : 0) |
+	    (vm->gdb != NULL ? GDB : 0);
 
 	emit(&b, BPF_LD | BPF_W | BPF_ABS, 0, 0,
 	    offsetof(struct seccomp_data, arch));

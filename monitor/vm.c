@@ -262,6 +262,7 @@ int vm_create_image(struct svm_vm *vm, const struct svm_config *cfg,
 	vm->vm_fd = -1;
 	vm->wake[0] = vm->wake[1] = -1;
 	vm->core_fd = vm->core_dir = vm->proc_fd = -1;
+	vm->gdb_fd = -1;
 	vm->be = be;
 	vm->paging = cfg->paging;
 	vm->timeout_ms = cfg->timeout_ms;

@@ -1001,6 +1001,157 @@ if ! $vm_only; then
 			nok "seccomp: $c without --core is killed (159)" "status $st"
 	done
 	chmod 755 "$cd_/ro"
+
+	# --gdb: Debian's gdb in batch mode against debugee, over the stub.
+	# A port of this run's own; the monitor says when it listens.
+	gport=$((20000 + $$ % 20000))
+	# gdb_run NAME GDB-ARGS... -- MONITOR-ARGS...: the monitor in the
+	# background (its status in $tmp/gst), gdb once it listens; gdb's
+	# output in $tmp/gdbout, the monitor's in $tmp/gout and $tmp/gerr.
+	gdb_run() {
+		gargs=
+		while [ "$1" != -- ]; do
+			gargs="$gargs -ex '$1'"
+			shift
+		done
+		shift
+		rm -f "$tmp/gst"
+		(timeout 60 "$@" >"$tmp/gout" 2>"$tmp/gerr"; echo $? >"$tmp/gst") &
+		n=0
+		until grep -q "waiting for gdb" "$tmp/gerr" 2>/dev/null || [ $n = 100 ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		eval timeout 60 gdb -nx -batch -ex "'target remote 127.0.0.1:$gport'" \
+			"$gargs" "$dbg" >"$tmp/gdbout" 2>&1
+		wait
+	}
+	# Breakpoints, registers and memory both ways, a single step, then on
+	# to the end: step(10) with counter 100, then step(1), step(2): 326.
+	gdb_run 'break step' continue bt 'print counter' 'set var counter = 100' \
+		'set $rdi = 10' stepi 'print $pc' 'info registers rdi' delete continue \
+		-- "$svm" --gdb=$gport "$dbg"
+	if grep -q '^Breakpoint 1, step (i=i@entry=0) at .*debugee.c:16' "$tmp/gdbout" &&
+		grep -q '^#1 .* in main (' "$tmp/gdbout" &&
+		grep -q '^\$1 = 5$' "$tmp/gdbout" &&
+		grep -Eq '^\$2 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <step\+[1-9][0-9]*>' "$tmp/gdbout" &&
+		grep -Eq '^rdi +0xa +10$' "$tmp/gdbout" &&
+		grep -q '^\[Inferior 1 (Remote target) exited with code 0106\]' "$tmp/gdbout" &&
+		[ "$(cat "$tmp/gst")" = 70 ] && [ "$(cat "$tmp/gout")" = "total 326" ] &&
+		[ "$(cat "$tmp/gerr")" = "svm-sandbox: waiting for gdb on 127.0.0.1:$gport" ]; then
+		ok "--gdb: break, bt, print and set memory and a register, stepi, continue to the exit"
+	else
+		nok "--gdb: break, bt, print, set, stepi, continue" "status $(cat "$tmp/gst")" \
+			"$(cat "$tmp/gout" "$tmp/gerr")" "$(tail -n 12 "$tmp/gdbout")"
+	fi
+	# A step over a system call ends at the next instruction, with its result.
+	gdb_run 'break at_syscall' continue stepi 'print $pc' 'print $rax' continue \
+		-- "$svm" --gdb=$gport "$dbg" -- sys
+	if grep -Eq '^\$1 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <sys_here\+7>' "$tmp/gdbout" &&
+		grep -q '^\$2 = 1$' "$tmp/gdbout" &&
+		grep -q '^\[Inferior 1 (Remote target) exited normally\]' "$tmp/gdbout" &&
+		[ "$(cat "$tmp/gst")" = 0 ] && [ "$(cat "$tmp/gout")" = "pid 1" ]; then
+		ok "--gdb: stepi over a system call stops after it, with its result"
+	else
+		nok "--gdb: stepi over a system call" "status $(cat "$tmp/gst")" \
+			"$(tail -n 8 "$tmp/gdbout")"
+	fi
+	# A fault stops in gdb first; the run then ends with it, as without gdb.
+	gdb_run continue bt continue -- "$svm" --gdb=$gport "$dbg" -- fault
+	if grep -q '^Program received signal SIGSEGV' "$tmp/gdbout" &&
+		grep -q '^#0 .* in crash_here (p=' "$tmp/gdbout" &&
+		grep -q '^Program terminated with signal SIGSEGV' "$tmp/gdbout" &&
+		[ "$(cat "$tmp/gst")" = 250 ] &&
+		grep -q '^svm-sandbox: guest fault: #PF page fault (vector 14) at rip 0x[0-9a-f]* (crash_here+0x[0-9a-f]*)' "$tmp/gerr"; then
+		ok "--gdb: a fault stops in crash_here, then ends the run (250)"
+	else
+		nok "--gdb: a fault stops in crash_here" "status $(cat "$tmp/gst")" \
+			"$(cat "$tmp/gerr")" "$(tail -n 8 "$tmp/gdbout")"
+	fi
+	gdb_run 'break step' continue kill -- "$svm" --gdb=$gport "$dbg"
+	if [ "$(cat "$tmp/gst")" = 137 ] && [ ! -s "$tmp/gout" ] &&
+		grep -qx 'svm-sandbox: killed by the debugger' "$tmp/gerr"; then
+		ok "--gdb: gdb's kill ends the run (137)"
+	else
+		nok "--gdb: gdb's kill ends the run (137)" "status $(cat "$tmp/gst")" "$(cat "$tmp/gerr")"
+	fi
+	# The timeout while stopped: the core has the program as gdb showed it,
+	# at the breakpoint, with the original instruction there.
+	rm -f "$cd_/gcore"
+	gdb_run 'break step' continue 'shell sleep 1.5' continue -- \
+		"$svm" --timeout=1s --core="$cd_/gcore" --gdb=$gport "$dbg"
+	gdb -nx -batch -ex bt -ex 'x/i $pc' "$dbg" "$cd_/gcore" >"$tmp/gdbout" 2>&1
+	if [ "$(cat "$tmp/gst")" = 124 ] && grep -q '^#0  step (i=i@entry=0)' "$tmp/gdbout" &&
+		grep -q '^=> 0x[0-9a-f]* <step>:	mov ' "$tmp/gdbout"; then
+		ok "--gdb with --core: the timeout while stopped dumps the program at the breakpoint"
+	else
+		nok "--gdb with --core: the timeout while stopped" "status $(cat "$tmp/gst")" \
+			"$(tail -n 4 "$tmp/gdbout")"
+	fi
+	rm -f "$cd_/gcore"
+	# gdb's interrupt (SIGINT to gdb while it waits in continue: it sends
+	# ^C) stops a program that never leaves the guest, where it spins.
+	rm -f "$tmp/gst"
+	(timeout 60 "$svm" --timeout=30s --gdb=$gport "$dbg" -- spin >"$tmp/gout" 2>"$tmp/gerr"
+		echo $? >"$tmp/gst") &
+	n=0
+	until grep -q "waiting for gdb" "$tmp/gerr" 2>/dev/null || [ $n = 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	# --foreground: timeout passes SIGINT on to gdb once, not to its group too.
+	timeout --foreground 60 gdb -nx -batch -ex "target remote 127.0.0.1:$gport" -ex continue \
+		-ex bt -ex kill "$dbg" >"$tmp/gdbout" 2>&1 &
+	gpid=$!
+	sleep 1
+	kill -INT $gpid
+	wait $gpid
+	wait
+	if grep -q '^Program received signal SIGINT' "$tmp/gdbout" &&
+		grep -q '^#0  spin_here ()' "$tmp/gdbout" && [ "$(cat "$tmp/gst")" = 137 ]; then
+		ok "--gdb: gdb's interrupt stops a program spinning in the guest"
+	else
+		nok "--gdb: gdb's interrupt stops a spinning program" "status $(cat "$tmp/gst")" \
+			"$(tail -n 6 "$tmp/gdbout")"
+	fi
+	# gdb goes away: the program runs on without it.
+	gdb_run 'break step' continue -- "$svm" --gdb=$gport "$dbg"
+	if [ "$(cat "$tmp/gst")" = 21 ] && [ "$(cat "$tmp/gout")" = "total 21" ]; then
+		ok "--gdb: when gdb goes away, the program runs on to its exit"
+	else
+		nok "--gdb: when gdb goes away, the program runs on" "status $(cat "$tmp/gst")" \
+			"$(cat "$tmp/gout" "$tmp/gerr")"
+	fi
+	t "usage: --gdb with --serve" 2 "" "svm-sandbox: --gdb is for a plain run, not --serve" -- \
+		"$svm" --serve --gdb=$gport "$dbg"
+	t "usage: --gdb=0" 2 "" "svm-sandbox: bad --gdb '0'" -- "$svm" --gdb=0 "$dbg"
+	t "usage: --gdb=65536" 2 "" "svm-sandbox: bad --gdb '65536'" -- "$svm" --gdb=65536 "$dbg"
+	t "usage: --gdb with --backend=svmk" 2 "" "svm-sandbox: --gdb works with --backend=kvm only" -- \
+		"$svm" --backend=svmk --gdb=$gport "$dbg"
+	# The rules --gdb adds, both ways. A client that connects and closes:
+	# the monitor makes the call after the lockdown, then the program runs
+	# on without gdb.
+	for c in ok-read-gdb ok-write-gdb ok-ioctl-setregs-gdb ok-ioctl-setsregs-gdb; do
+		(sleep 0.3; python3 -c 'import socket, sys, time
+for i in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()
+        break
+    except OSError:
+        time.sleep(0.1)' $gport) &
+		sh -c '"$@" 2>/dev/null' sh "$tsvm" --gdb=$gport --test-syscall=$c \
+			"$apps/hello/hello" >"$tmp/out"
+		st=$?
+		wait
+		[ $st = 0 ] && [ "$(cat "$tmp/out")" = "Hello from svm-sandbox!" ] &&
+			ok "seccomp: $c with --gdb passes" ||
+			nok "seccomp: $c with --gdb passes" "status $st"
+		sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$c "$apps/hello/hello" \
+			>"$tmp/out"
+		st=$?
+		[ $st = 159 ] && ok "seccomp: $c without --gdb is killed (159)" ||
+			nok "seccomp: $c without --gdb is killed (159)" "status $st"
+	done
 fi
 
 # Seccomp: after lockdown a syscall outside the filter kills the monitor
