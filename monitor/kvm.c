@@ -705,6 +705,9 @@ static void kvm_close(struct svm_vm *vm)
 {
 	struct kvm_backend *kb = vm->backend;
 
+	/* No kick into the run page once it is going (limits.c). */
+	vm->kick = NULL;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (kb->run != NULL)
 		munmap(kb->run, kb->run_size);
 	free(kb->log);
@@ -718,7 +721,6 @@ static void kvm_close(struct svm_vm *vm)
 	free(kb);
 	vm->backend = NULL;
 	vm->vcpu_fd = -1;
-	vm->kick = NULL;
 }
 
 const struct svm_backend svm_backend_kvm = {

@@ -294,6 +294,9 @@ static void svmk_close(struct svm_vm *vm)
 {
 	struct svmk_backend *sb = vm->backend;
 
+	/* No kick into the run page once it is going (limits.c). */
+	vm->kick = NULL;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (sb->run != NULL)
 		munmap(sb->run, SVMK_RUN_SIZE);
 	free(sb->log);
@@ -302,7 +305,6 @@ static void svmk_close(struct svm_vm *vm)
 	free(sb);
 	vm->backend = NULL;
 	vm->vcpu_fd = vm->vm_fd = -1;
-	vm->kick = NULL;
 }
 
 const struct svm_backend svm_backend_svmk = {

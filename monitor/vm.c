@@ -399,11 +399,17 @@ int vm_create(struct svm_vm *vm, const struct svm_config *cfg, const char *path,
 
 void vm_destroy(struct svm_vm *vm)
 {
+	/*
+	 * The timer and the signal handlers' pointer go first: a signal that
+	 * landed while the backend unmaps its run page would otherwise store
+	 * the kick into a page no longer there, or into whatever took its
+	 * place.
+	 */
+	vm_stop_limits(vm);
 	/* A parked VM leaves vm->backend and vm->mem NULL. */
 	(void)pool_put(vm);
 	if (vm->backend != NULL)
 		vm->be->close(vm);
-	vm_stop_limits(vm);
 	if (vm->mem != NULL)
 		munmap(vm->mem, vm->mem_size);
 	vm->mem = NULL;
