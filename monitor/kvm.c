@@ -400,14 +400,7 @@ static int kvm_get_cpu(struct svm_vm *vm, struct svm_cpu *c)
 	    ioctl(kb->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
 		return -1;
 	X86_COPY_GPRS(*c, r);
-	c->cs = sr.cs.selector;
-	c->ss = sr.ss.selector;
-	c->ds = sr.ds.selector;
-	c->es = sr.es.selector;
-	c->fs = sr.fs.selector;
-	c->gs = sr.gs.selector;
-	c->fs_base = sr.fs.base;
-	c->gs_base = sr.gs.base;
+	X86_COPY_SEGS(*c, sr);
 	return 0;
 }
 

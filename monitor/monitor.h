@@ -716,6 +716,15 @@ uint64_t x86_cr4(void);
 		(d).r15 = (s).r15, (d).rip = (s).rip, (d).rflags = (s).rflags; \
 	} while (0)
 
+/* The selectors and bases of sregs (KVM's or svmk's) into a struct svm_cpu. */
+#define X86_COPY_SEGS(c, sr)                                                   \
+	do {                                                                   \
+		(c).cs = (sr).cs.selector, (c).ss = (sr).ss.selector;          \
+		(c).ds = (sr).ds.selector, (c).es = (sr).es.selector;          \
+		(c).fs = (sr).fs.selector, (c).gs = (sr).gs.selector;          \
+		(c).fs_base = (sr).fs.base, (c).gs_base = (sr).gs.base;        \
+	} while (0)
+
 #define X86_ENTRY_REGS(r, vm)                                                  \
 	do {                                                                   \
 		memset(&(r), 0, sizeof(r));                                    \
