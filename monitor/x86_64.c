@@ -79,8 +79,8 @@ uint64_t x86_page_rights(const struct svm_vm *vm, uint64_t gpa)
 
 /*
  * Identity map [0, mem_size): one PML4, one PDPT, one PD (mem <= 1 GiB), and a
- * page table for each 2 MiB chunk that is not all heap; heap chunks use 2 MiB
- * pages, which keeps the tables a few pages long for any memory size.
+ * page table for each 2 MiB chunk that is not all heap or all tree; those use
+ * 2 MiB pages, which keeps the tables a few pages long for any memory size.
  */
 static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 {
@@ -93,9 +93,13 @@ static int build_page_tables(struct svm_vm *vm, char *err, size_t errlen)
 	put64(vm, pml4, pdpt | PTE_TABLE);
 	put64(vm, pdpt, pd | PTE_TABLE);
 	for (chunk = 0; chunk < vm->mem_size; chunk += MiB2) {
-		/* Only whole heap chunks are uniform: no per-page scan needed.
+		/*
+		 * Whole chunks of heap or of the tree are uniform: one 2 MiB
+		 * page each, no per-page scan (the tree's: vm.c, tree_huge).
 		 */
-		if (chunk >= vm->heap_start && chunk + MiB2 <= guard) {
+		if ((chunk >= vm->heap_start && chunk + MiB2 <= guard) ||
+		    (vm->tree_gpa != 0 && chunk >= vm->tree_gpa &&
+		        chunk + MiB2 <= vm->tree_gpa + vm->tree_size)) {
 			put64(vm, pd + chunk / MiB2 * 8,
 			    chunk | x86_page_rights(vm, chunk) | PTE_PS);
 			continue;
