@@ -240,6 +240,11 @@ static int reset(struct svm_vm *vm)
 	return 0;
 }
 
+int vm_call_reset(struct svm_vm *vm)
+{
+	return vm->serving && vm->need_reset ? reset(vm) : 0;
+}
+
 /* A call to an app served by its stdin: its exit ends the call. */
 static int stdin_call(struct svm_vm *vm, const void *in, size_t in_len,
     void *out, size_t out_cap, size_t *out_len, int *status)

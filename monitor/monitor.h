@@ -506,6 +506,15 @@ int vm_call(struct svm_vm *vm, const void *in, size_t in_len, void *out,
     size_t out_cap, size_t *out_len, int *status);
 
 /*
+ * vm_call_reset: put the VM back to the snapshot now if the last call left
+ * it dirty, rather than at the start of the next call. The server does it
+ * once an answer is sent: the next call then starts at once, and no call's
+ * data stays in guest memory while the server waits. 0, or nonzero with
+ * vm->end SVM_END_MONITOR_ERROR when the VM is unusable.
+ */
+int vm_call_reset(struct svm_vm *vm);
+
+/*
  * vm_enter: one run ioctl of the backend on vm->vcpu_fd (the only request the
  * filter lets through), timed into vm->stats when --stats asked. Returns what
  * the ioctl returned, errno intact.

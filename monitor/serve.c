@@ -256,6 +256,9 @@ int serve_main(struct svm_vm *vm, const struct serve_opts *o)
 		                   0,
 		         out, rc == 0 ? out_len : 0)) != 0)
 			stopped(vm, rc);
+		/* Off the next call's path, and nothing of this one kept. */
+		if (vm_call_reset(vm) != 0)
+			end(vm, SVM_STATUS_MONITOR, "%s", vm->err);
 		if (o->call_stats)
 			send_stats(vm, &before, pages_before);
 		/* A stop signal ends the server once the call is answered. */
