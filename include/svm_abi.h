@@ -9,7 +9,7 @@
  * Bump SVM_ABI_VERSION on any incompatible change. The monitor writes it into
  * the boot info; the guest kernel refuses to start under a different one.
  */
-#define SVM_ABI_VERSION 2
+#define SVM_ABI_VERSION 3
 #define SVM_BOOTINFO_MAGIC 0x53564d42u /* "SVMB" */
 
 /*
@@ -95,6 +95,13 @@ struct svm_hc_read {
 	uint64_t len;
 	int64_t ret;  /* out: bytes read, 0 at end of input, -1 on error */
 	int64_t left; /* out: bytes known to remain, or -1 */
+	/*
+	 * out: 1 when the app's stdout is collected until it ends (a call's
+	 * answer in function mode): the guest kernel may then hold it back and
+	 * hand it to the exit hypercall, which saves an exit per call; else 0.
+	 */
+	uint32_t held;
+	uint32_t pad;
 };
 
 /* Fill len bytes at data with random bytes (len <= SVM_RANDOM_MAX). */
@@ -105,10 +112,16 @@ struct svm_hc_random {
 	int64_t ret; /* out: 0, or -1 on error */
 };
 
-/* End the run; the monitor exits with status & 0xff. */
+/*
+ * End the run; the monitor exits with status & 0xff. First the len bytes at
+ * data (len 0: none) go to stdout as a write hypercall's would: the output
+ * held back by the guest kernel (svm_hc_read's held).
+ */
 struct svm_hc_exit {
 	int32_t status;
 	uint32_t pad;
+	svm_gpa_t data;
+	uint64_t len;
 };
 
 /*

@@ -27,7 +27,8 @@ int strcmp(const char *a, const char *b);
 
 /*
  * hcall.c: the hypercalls (a 32-bit out of the argument struct's address).
- * hc_write writes len bytes to the monitor's fd 1 or 2: 0 or -1. hc_read
+ * hc_write writes len bytes to the monitor's fd 1 or 2: 0 or -1 (a call's
+ * answer may be held back for hc_exit, which hands it over). hc_read
  * reads up to len bytes of input: the count, 0 at its end, -1; *eof_next
  * says the next read would get the end (the monitor knows). hc_random
  * fills len <= SVM_RANDOM_MAX bytes: 0 or -1. hc_exit does not return.

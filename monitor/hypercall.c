@@ -41,56 +41,56 @@ static int put_result(struct svm_vm *vm, const char *name, svm_gpa_t arg,
 	return 0;
 }
 
-static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
+/*
+ * Write len bytes at data to the program's fd 1 or 2, or to the call's
+ * answer when it is served by its stdin: 0, or 1 when that ended the run.
+ */
+static int write_out(struct svm_vm *vm, const char *name, uint32_t fd,
+    svm_gpa_t data, uint64_t len)
 {
-	struct svm_hc_write a;
 	const uint8_t *p;
 	uint64_t done = 0;
 	bool over = false;
 
-	if (get_args(vm, "write", arg, &a, sizeof(a)))
-		return 1;
-	if (a.fd != 1 && a.fd != 2)
-		return vm_end(vm, SVM_END_GUEST_ERROR, "write: bad fd %u",
-		    a.fd);
-	if ((p = vm_gpa(vm, a.data, a.len)) == NULL)
+	if (fd != 1 && fd != 2)
+		return vm_end(vm, SVM_END_GUEST_ERROR, "%s: bad fd %u", name,
+		    fd);
+	if ((p = vm_gpa(vm, data, len)) == NULL)
 		return vm_end(vm, SVM_END_GUEST_ERROR,
-		    "write: buffer %#llx+%#llx outside guest memory",
-		    (unsigned long long)a.data, (unsigned long long)a.len);
+		    "%s: buffer %#llx+%#llx outside guest memory", name,
+		    (unsigned long long)data, (unsigned long long)len);
 	/* Past --max-output the run ends, with the output cut at the limit. */
-	if (vm->max_output != 0 && a.len > vm->max_output - vm->output_bytes) {
-		a.len = vm->max_output - vm->output_bytes;
+	if (vm->max_output != 0 && len > vm->max_output - vm->output_bytes) {
+		len = vm->max_output - vm->output_bytes;
 		over = true;
 	}
 	/* Served by its stdin, the app's stdout is the call's answer. */
-	if (a.fd == 1 && vm->ans != NULL) {
-		if (a.len > vm->ans_cap - vm->ans_len)
+	if (fd == 1 && vm->ans != NULL) {
+		if (len > vm->ans_cap - vm->ans_len)
 			return vm_end(vm, SVM_END_OUTPUT_LIMIT,
 			    "answer larger than the %zu bytes allowed",
 			    vm->ans_cap);
-		memcpy(vm->ans + vm->ans_len, p, a.len);
-		vm->ans_len += a.len;
-		vm->output_bytes += a.len;
+		memcpy(vm->ans + vm->ans_len, p, len);
+		vm->ans_len += len;
+		vm->output_bytes += len;
 		if (over)
 			return vm_end(vm, SVM_END_OUTPUT_LIMIT,
 			    "output limit of %llu bytes reached",
 			    (unsigned long long)vm->max_output);
-		a.ret = 0;
-		return put_result(vm, "write", arg,
-		    offsetof(struct svm_hc_write, ret), &a.ret, sizeof(a.ret));
+		return 0;
 	}
-	while (done < a.len) {
+	while (done < len) {
 		/*
 		 * At most PIPE_BUF at a time once poll says there is room: a
 		 * pipe then takes it without blocking, so a stop signal or the
 		 * timeout is never stuck behind a reader that does not read.
 		 */
-		uint64_t chunk = a.len - done < 4096 ? a.len - done : 4096;
+		uint64_t chunk = len - done < 4096 ? len - done : 4096;
 		ssize_t n;
 
-		if (vm_wait(vm, vm->out_fd[a.fd], POLLOUT))
+		if (vm_wait(vm, vm->out_fd[fd], POLLOUT))
 			return 1;
-		n = write(vm->out_fd[a.fd], p + done, chunk);
+		n = write(vm->out_fd[fd], p + done, chunk);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
@@ -106,6 +106,16 @@ static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
 		return vm_end(vm, SVM_END_OUTPUT_LIMIT,
 		    "output limit of %llu bytes reached",
 		    (unsigned long long)vm->max_output);
+	return 0;
+}
+
+static int hc_write(struct svm_vm *vm, svm_gpa_t arg)
+{
+	struct svm_hc_write a;
+
+	if (get_args(vm, "write", arg, &a, sizeof(a)) ||
+	    write_out(vm, "write", a.fd, a.data, a.len))
+		return 1;
 	a.ret = 0;
 	return put_result(vm, "write", arg, offsetof(struct svm_hc_write, ret),
 	    &a.ret, sizeof(a.ret));
@@ -164,10 +174,11 @@ static int hc_read(struct svm_vm *vm, svm_gpa_t arg)
 	    (errno == EINTR || errno == EAGAIN));
 	a.ret = n < 0 ? -1 : n;
 	a.left = vm->in_fd < 0 ? (int64_t)(vm->req_len - vm->req_off) : -1;
+	a.held = vm->ans != NULL;
 	if (n > 0)
 		vm_mark_written(vm, a.data, (uint64_t)n);
 	return put_result(vm, "read", arg, offsetof(struct svm_hc_read, ret),
-	    &a.ret, sizeof(a.ret) + sizeof(a.left));
+	    &a.ret, sizeof(a) - offsetof(struct svm_hc_read, ret));
 }
 
 int vm_stdin_pending(struct svm_vm *vm)
@@ -186,11 +197,12 @@ int vm_stdin_pending(struct svm_vm *vm)
 	n = call_input(vm, p, a.len);
 	a.ret = n;
 	a.left = (int64_t)(vm->req_len - vm->req_off);
+	a.held = 1; /* the answer is the app's whole stdout */
 	if (n > 0)
 		vm_mark_written(vm, a.data, (uint64_t)n);
 	return put_result(vm, "read", vm->call,
 	    offsetof(struct svm_hc_read, ret), &a.ret,
-	    sizeof(a.ret) + sizeof(a.left));
+	    sizeof(a) - offsetof(struct svm_hc_read, ret));
 }
 
 static int hc_random(struct svm_vm *vm, svm_gpa_t arg)
@@ -216,7 +228,8 @@ static int hc_exit(struct svm_vm *vm, svm_gpa_t arg)
 {
 	struct svm_hc_exit a;
 
-	if (get_args(vm, "exit", arg, &a, sizeof(a)))
+	if (get_args(vm, "exit", arg, &a, sizeof(a)) ||
+	    (a.len != 0 && write_out(vm, "exit", 1, a.data, a.len)))
 		return 1;
 	vm->app_status = a.status;
 	vm->end = SVM_END_EXIT;

@@ -55,7 +55,7 @@ static inline int64_t svm_hc_write(int fd, const void *buf, uint64_t len)
 
 static inline int64_t svm_hc_read(void *buf, uint64_t len)
 {
-	struct svm_hc_read a = { (uintptr_t)buf, len, -1, -1 };
+	struct svm_hc_read a = { (uintptr_t)buf, len, -1, -1, 0, 0 };
 
 	svm_hypercall(SVM_HC_READ, &a);
 	return a.ret;

@@ -245,6 +245,9 @@ t "read into read-only text is refused" 252 "" \
 t "write buffer past the end of memory" 252 "" \
 	"svm-sandbox: write: buffer 0x1fffff8\+0x40 outside guest memory" -- \
 	"$svm" "$g/hc_outside"
+t "exit with held output past the end of memory" 252 "" \
+	"svm-sandbox: exit: buffer 0x1fffff8\+0x40 outside guest memory" -- \
+	"$svm" "$g/hc_outside" -- exit
 
 # Limits: a spinning guest, floods, signals, a closed pipe.
 t "--timeout ends a guest spinning without exits (124)" 124 "" \
@@ -866,7 +869,7 @@ else
 	nok "usage: unknown option" "status $st: $(cat "$tmp/err")"
 fi
 t "--help matches tests/golden/help.txt" 0 "$(cat "$golden/help.txt")" "" -- "$svm" --help
-t "--version" 0 "svm-sandbox 0.1.0 (ABI 2)" "" -- "$svm" --version
+t "--version" 0 "svm-sandbox 0.1.0 (ABI 3)" "" -- "$svm" --version
 t "--print-filter matches tests/golden/filter.txt" 0 "$(cat "$golden/filter.txt")" "" -- \
 	"$b/bin/svm-sandbox" --print-filter
 t "--print-filter --backend=svmk matches tests/golden/filter-svmk.txt" 0 \

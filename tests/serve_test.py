@@ -152,6 +152,19 @@ with svm_client.Server([svm] + extra + ["--serve", upper]) as s:
           ((250, 0, b""), (0, 0, b"Z 1 starts 1")))
     s.close()
 
+with svm_client.Server([svm] + extra + ["--serve", "--call-stats", upper],
+                       call_stats=True) as s:
+    r = s.call(b"abc")
+    check("a call to a program served by its stdin takes one exit: the "
+          "guest kernel hands its answer to the exit hypercall",
+          (r, s.stats["exits"], s.stats["hypercalls"]),
+          ((0, 0, b"ABC 3 starts 1"), 1, 1))
+    s.close()
+
+rc, a, err = call(["--serve", "--max-output=14", upper], [b"abcdefghijk", b"ab"])
+check("--max-output: a held-back answer over it ends that call (125)",
+      (rc, a), (0, [(125, 0, b""), (0, 0, b"AB 2 starts 1")]))
+
 rc, a, err = call(["--serve", "--warm", upper], [b"a"])
 check("--warm with a stdin program is refused", (rc, a), (3, [
     ("end", 3, "--warm needs a program that serves calls (svm_serve): this one "
