@@ -42,29 +42,25 @@ int container_paths(const struct globals *g, const char *id, struct state *st,
 	return 0;
 }
 
-/* Read all of path (at most max bytes) into a new NUL-terminated buffer. */
-int read_file(const char *path, size_t max, char **out, size_t *len, char *err,
-    size_t errlen)
+int read_fd(int fd, size_t max, char **out, size_t *len)
 {
 	struct stat st;
 	char *buf;
 	size_t n = 0;
-	int fd;
+	int e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		e = EINVAL;
+	else if ((uint64_t)st.st_size > max)
+		e = EFBIG;
+	else if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		e = ENOMEM;
+	else
+		e = 0;
+	if (e != 0) {
 		close(fd);
-		return fail(err, errlen, "%s: not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		return fail(err, errlen, "%s: larger than %zu bytes", path,
-		    max);
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return fail(err, errlen, "out of memory");
+		errno = e;
+		return -1;
 	}
 	while (n < (size_t)st.st_size) {
 		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
@@ -80,6 +76,23 @@ int read_file(const char *path, size_t max, char **out, size_t *len, char *err,
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+int read_file(const char *path, size_t max, char **out, size_t *len, char *err,
+    size_t errlen)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (read_fd(fd, max, out, len) == 0)
+		return 0;
+	if (errno == EFBIG)
+		return fail(err, errlen, "%s: larger than %zu bytes", path,
+		    max);
+	if (errno == ENOMEM)
+		return fail(err, errlen, "out of memory");
+	return fail(err, errlen, "%s: not a regular file", path);
 }
 
 int write_file_atomic(const char *path, const char *data, size_t len,

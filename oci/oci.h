@@ -278,9 +278,12 @@ const char *status_name(enum status s);
 unsigned long long proc_start_time(pid_t pid);
 
 /*
- * read_file: all of regular file path (at most max bytes) into a new
- * NUL-terminated buffer *out of *len bytes. Returns 0, or -1 with err set.
+ * read_fd: all of the regular file open at fd (at most max bytes) into a new
+ * NUL-terminated buffer *out of *len bytes; closes fd. Returns 0, or -1 with
+ * errno EINVAL (not a regular file), EFBIG (over max) or ENOMEM.
+ * read_file: the same for path, -1 with err set.
  */
+int read_fd(int fd, size_t max, char **out, size_t *len);
 int read_file(const char *path, size_t max, char **out, size_t *len, char *err,
     size_t errlen);
 

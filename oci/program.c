@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "oci.h"
 #include "monitor.h"
@@ -14,42 +12,28 @@
 int spec_check_program(const struct spec *s, char *err, size_t errlen)
 {
 	uint64_t mem = s->mem ? s->mem : SVM_MEM_DEFAULT;
-	char why[OCI_ERR_LEN];
+	char why[OCI_ERR_LEN], *file;
 	struct elf_image img;
-	struct stat st;
-	uint8_t *file;
-	size_t n = 0;
+	size_t n;
 	int fd, rc;
 
 	if ((fd = open(s->program_host, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return fail(err, errlen, "exec: \"%s\": %s", s->args[0],
 		    strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (read_fd(fd, mem, &file, &n) < 0) {
+		if (errno == EFBIG)
+			return fail(err, errlen,
+			    "exec: \"%s\": %s: larger than guest memory "
+			    "(%llu MiB)",
+			    s->args[0], s->program,
+			    (unsigned long long)(mem >> 20));
+		if (errno == ENOMEM)
+			return fail(err, errlen, "out of memory");
 		return fail(err, errlen, "exec: \"%s\": not a regular file",
 		    s->args[0]);
 	}
-	if ((uint64_t)st.st_size > mem) {
-		close(fd);
-		return fail(err, errlen,
-		    "exec: \"%s\": %s: larger than guest memory (%llu MiB)",
-		    s->args[0], s->program, (unsigned long long)(mem >> 20));
-	}
-	if ((file = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return fail(err, errlen, "out of memory");
-	}
-	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, file + n, (size_t)st.st_size - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	rc = elf_parse(file, n, mem, SVM_PROGRAM_MIN, &img, why, sizeof(why));
+	rc = elf_parse((const uint8_t *)file, n, mem, SVM_PROGRAM_MIN, &img,
+	    why, sizeof(why));
 	free(file);
 	if (rc < 0)
 		return fail(err, errlen, "exec: \"%s\": %s: %s", s->args[0],

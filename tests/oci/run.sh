@@ -300,6 +300,14 @@ bad "a missing program" 1 "exec: \"/bin/nope\": no such file or directory" \
 bundle bdirp '["/bin"]'
 bad "a directory as the program" 1 "exec: \"/bin\": Permission denied \(not an executable file\)" \
 	$R create --bundle "$r/bdirp" x1
+# A program larger than the guest: its own tree, to keep the shared one small.
+mkdir -p "$r/bhuge/rootfs"
+head -c 3000000 /dev/zero >"$r/bhuge/rootfs/big"
+chmod +x "$r/bhuge/rootfs/big"
+printf '{"ociVersion":"1.0.2","process":{"args":["/big"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"resources":{"memory":{"limit":2097152}}}}\n' \
+	>"$r/bhuge/config.json"
+bad "a program larger than the guest's memory" 1 "exec: \"/big\": /big: larger than guest memory \(2 MiB\)" \
+	$R create --bundle "$r/bhuge" x1
 bad "an unknown command" 2 "unknown command \"frob\" \(--help for usage\)" $R frob x
 bad "exec" 1 "exec is not supported: a container is one program in one VM" $R exec x
 bad "an unknown global option" 2 "unknown option --frob \(--help for usage\)" "$rt" --frob state x
