@@ -12,8 +12,7 @@ g=$b/tests/guests
 golden=$top/tests/golden
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
+. "$top/tests/lib.sh"
 vm_only=false
 [ "${1-}" = --vm-only ] && vm_only=true
 
@@ -26,20 +25,6 @@ done
 svm=$tmp/svm-sandbox
 dev=/dev/kvm
 case " ${SVM_ARGS-} " in *" --backend=svmk "*) dev=/dev/svmk ;; esac
-
-ok() {
-	pass=$((pass + 1))
-	printf 'ok   %s\n' "$1"
-}
-
-nok() {
-	fail=$((fail + 1))
-	printf 'FAIL %s\n' "$1"
-	shift
-	for line in "$@"; do
-		printf '     %s\n' "$line"
-	done
-}
 
 # t NAME STATUS STDOUT STDERR [INPUT] -- CMD...
 # Runs CMD with INPUT (a file, default /dev/null) on stdin. STDOUT must match

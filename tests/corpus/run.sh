@@ -13,18 +13,7 @@ expected=$top/tests/corpus/expected.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-	printf 'ok   %s\n' "$1"
-}
-
-nok() {
-	fail=$((fail + 1))
-	printf 'FAIL %s: %s\n' "$1" "$2"
-}
+. "$top/tests/lib.sh"
 
 if [ ! -x "$svm" ]; then
 	nok svm-sandbox "$svm is missing: build the tree first"

@@ -20,22 +20,7 @@ b=$top/build
 rt=$b/bin/svm-sandbox-oci
 w=$b/oci-test
 crictl=${CRICTL:-$(cd "$top/.." && pwd)/shared/tools/crictl}
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-	printf 'ok   %s\n' "$1"
-}
-
-nok() {
-	fail=$((fail + 1))
-	printf 'FAIL %s\n' "$1"
-	shift
-	for line in "$@"; do
-		printf '     %s\n' "$line"
-	done
-}
+. "$top/tests/lib.sh"
 
 # t NAME STATUS STDOUT STDERR [INPUT] -- CMD...: CMD (at most 60 s) with
 # INPUT (default /dev/null) on stdin. STDOUT must match exactly, or "*"

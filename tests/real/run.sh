@@ -30,24 +30,8 @@ runner=("$@")
 kind=$(runner_kind "$@")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
+. "$top/tests/lib.sh"
 ncase=0
-
-ok() {
-	pass=$((pass + 1))
-	printf 'ok   %s\n' "$1"
-}
-
-nok() {
-	fail=$((fail + 1))
-	printf 'FAIL %s\n' "$1"
-	shift
-	local line
-	for line in "$@"; do
-		printf '     %s\n' "$line"
-	done
-}
 
 # head_of FILE: FILE's first lines, cut short, for a detail line.
 head_of() {
@@ -259,7 +243,6 @@ c "qjs: --std -e" 0 - - -- qjs --std -e 'std.printf("%05d %s\n", 42, typeof os.o
 c "qjs: an uncaught exception exits 1" 1 - 'Error: boom' -- qjs -e 'throw new Error("boom")'
 
 # --- busybox (Debian's busybox-static, glibc) ----------------------------
-
 
 c "busybox sha256sum: files" 0 - - -- busybox sha256sum data/text.txt data/bin.dat data/empty
 c "busybox sha256sum: stdin" 0 data/text.txt - -- busybox sha256sum
