@@ -816,6 +816,8 @@ extern unsigned svm_test_skip;
 #define SVM_TEST_SKIP_SEGMENTS 2
 #define SVM_TEST_PAGEOUT 4     /* swap guest memory out before the snapshot */
 #define SVM_TEST_SKIP_MEMORY 8 /* keep the pages a call dirtied as they are */
+/* vm_destroy raises SIGALRM once the backend is closed and memory gone. */
+#define SVM_TEST_LATE_SIGNAL 16
 extern const struct svm_backend svm_backend_svmk;
 
 /* call_init: the function-mode slots of the table, for a plain run. */

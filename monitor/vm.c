@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,6 +438,9 @@ void vm_destroy(struct svm_vm *vm)
 	if (vm->mem != NULL)
 		munmap(vm->mem, vm->mem_size);
 	vm->mem = NULL;
+	/* A signal now must reach nothing of this VM (sandbox_test). */
+	if (svm_test_skip & SVM_TEST_LATE_SIGNAL)
+		raise(SIGALRM);
 	free(vm->residency);
 	vm->residency = NULL;
 	if (vm->snap != NULL)
