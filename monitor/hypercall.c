@@ -331,26 +331,26 @@ static void where(const struct svm_vm *vm, uint64_t rip, char *buf, size_t len)
  */
 static int fault(struct svm_vm *vm)
 {
-	struct svm_regs r;
+	struct svm_cpu c;
 	const void *frame;
 	const char *name;
 	char at[192];
 	int rc;
 	uint64_t guard = vm->stack_bottom - SVM_PAGE_SIZE;
 
-	if (vm->be->regs(vm, &r) < 0 ||
-	    (frame = vm_gpa(vm, r.rsp, sizeof(vm->fault))) == NULL)
+	if (vm->be->get_cpu(vm, &c) < 0 ||
+	    (frame = vm_gpa(vm, c.rsp, sizeof(vm->fault))) == NULL)
 		return vm_end(vm, SVM_END_MONITOR_ERROR,
 		    "guest fault, but its frame cannot be read");
 	memcpy(&vm->fault, frame, sizeof(vm->fault));
-	vm->fault_cr2 = r.cr2;
+	vm->fault_cr2 = c.cr2;
 	/* Under --gdb breakpoints and steps come here too. */
 	if (vm->gdb != NULL && (rc = gdb_fault(vm)) != 2)
 		return rc;
 	name = vm->fault.vector < 32 ? vector_names[vm->fault.vector] : NULL;
 	where(vm, vm->fault.rip, at, sizeof(at));
-	if (vm->fault.vector == 14 && r.cr2 >= guard &&
-	    r.cr2 < guard + SVM_PAGE_SIZE)
+	if (vm->fault.vector == 14 && c.cr2 >= guard &&
+	    c.cr2 < guard + SVM_PAGE_SIZE)
 		name = "#PF page fault (stack overflow)";
 	if (vm->fault.vector == 14)
 		vm_end(vm, SVM_END_FAULT,
@@ -358,7 +358,7 @@ static int fault(struct svm_vm *vm)
 		    "%#llx, "
 		    "error code %#llx",
 		    name, (unsigned long long)vm->fault.rip, at,
-		    (unsigned long long)r.cr2,
+		    (unsigned long long)c.cr2,
 		    (unsigned long long)vm->fault.error);
 	else
 		vm_end(vm, SVM_END_FAULT,

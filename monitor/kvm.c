@@ -375,21 +375,6 @@ static int kvm_open(struct svm_vm *vm, char *err, size_t errlen)
 	return start_app(vm, kb, err, errlen);
 }
 
-static int kvm_regs(struct svm_vm *vm, struct svm_regs *regs)
-{
-	struct kvm_backend *kb = vm->backend;
-	struct kvm_regs r;
-	struct kvm_sregs sr;
-
-	if (ioctl(kb->vcpu_fd, KVM_GET_REGS, &r) < 0 ||
-	    ioctl(kb->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
-		return -1;
-	regs->rip = r.rip;
-	regs->rsp = r.rsp;
-	regs->cr2 = sr.cr2;
-	return 0;
-}
-
 static int kvm_get_cpu(struct svm_vm *vm, struct svm_cpu *c)
 {
 	struct kvm_backend *kb = vm->backend;
@@ -720,7 +705,6 @@ const struct svm_backend svm_backend_kvm = {
 	.name = "kvm",
 	.open = kvm_open,
 	.run = kvm_run_loop,
-	.regs = kvm_regs,
 	.finish = kvm_finish,
 	.get_cpu = kvm_get_cpu,
 	.set_cpu = kvm_set_cpu,

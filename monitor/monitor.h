@@ -199,15 +199,10 @@ enum svm_paging {
 	SVM_PAGING_SHADOW,
 };
 
-/* Registers the monitor reads back from the vCPU to report on a run. */
-struct svm_regs {
-	uint64_t rip, rsp, cr2;
-};
-
 /*
- * The program's registers, for the debugger (gdb.c) and core files
- * (core.c): the general registers, RIP and RFLAGS, the selectors and the
- * FS and GS bases.
+ * The program's registers, for the debugger (gdb.c), core files (core.c)
+ * and fault reports: the general registers, RIP and RFLAGS, the selectors,
+ * the FS and GS bases and CR2.
  */
 struct svm_cpu {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
@@ -215,6 +210,7 @@ struct svm_cpu {
 	uint64_t rip, rflags;
 	uint64_t cs, ss, ds, es, fs, gs;
 	uint64_t fs_base, gs_base;
+	uint64_t cr2; /* read only: the last page fault's address */
 };
 
 struct svm_vm;
@@ -732,6 +728,7 @@ uint64_t x86_cr4(void);
 		(c).ds = (sr).ds.selector, (c).es = (sr).es.selector;          \
 		(c).fs = (sr).fs.selector, (c).gs = (sr).gs.selector;          \
 		(c).fs_base = (sr).fs.base, (c).gs_base = (sr).gs.base;        \
+		(c).cr2 = (sr).cr2;                                            \
 	} while (0)
 
 #define X86_ENTRY_REGS(r, vm)                                                  \
@@ -777,12 +774,12 @@ struct svm_backend {
 	 */
 	int (*resets)(struct svm_vm *vm, char *err, size_t errlen);
 	void (*run)(struct svm_vm *vm);
-	int (*regs)(struct svm_vm *vm, struct svm_regs *regs);
 	/*
-	 * Debugging (gdb.c, core.c). finish: complete the exit the vCPU
-	 * stopped on, so that its registers are the guest's (NULL where the
-	 * backend does that before its run ioctl returns). get_cpu: the
-	 * vCPU's registers as they are (in a fault stub, the stub's). set_cpu:
+	 * Debugging (gdb.c, core.c) and fault reports. finish: complete the
+	 * exit the vCPU stopped on, so that its registers are the guest's
+	 * (NULL where the backend does that before its run ioctl returns).
+	 * get_cpu: the vCPU's registers as they are (in a fault stub, the
+	 * stub's). set_cpu:
 	 * load c into the vCPU, CS and SS with the descriptors of c's
 	 * selectors (X86_SEL_*), the FS and GS bases and selectors as they
 	 * are. 0 or -1.

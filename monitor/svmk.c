@@ -99,21 +99,6 @@ static int svmk_open(struct svm_vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-static int svmk_regs(struct svm_vm *vm, struct svm_regs *regs)
-{
-	struct svmk_backend *sb = vm->backend;
-	struct svmk_regs r;
-	struct svmk_sregs sr;
-
-	if (ioctl(sb->fd, SVMK_GET_REGS, &r) < 0 ||
-	    ioctl(sb->fd, SVMK_GET_SREGS, &sr) < 0)
-		return -1;
-	regs->rip = r.rip;
-	regs->rsp = r.rsp;
-	regs->cr2 = sr.cr2;
-	return 0;
-}
-
 static int svmk_get_cpu(struct svm_vm *vm, struct svm_cpu *c)
 {
 	struct svmk_backend *sb = vm->backend;
@@ -304,7 +289,6 @@ const struct svm_backend svm_backend_svmk = {
 	.name = "svmk",
 	.open = svmk_open,
 	.run = svmk_run_loop,
-	.regs = svmk_regs,
 	.get_cpu = svmk_get_cpu,
 	.set_cpu = svmk_set_cpu,
 	.close = svmk_close,

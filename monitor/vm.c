@@ -46,9 +46,9 @@ int vm_end(struct svm_vm *vm, enum svm_end end, const char *fmt, ...)
 
 uint64_t vm_rip(struct svm_vm *vm)
 {
-	struct svm_regs r;
+	struct svm_cpu c;
 
-	return vm->be->regs(vm, &r) == 0 ? r.rip : 0;
+	return vm->be->get_cpu(vm, &c) == 0 ? c.rip : 0;
 }
 
 /*
