@@ -779,10 +779,9 @@ struct svm_backend {
 	 * exit the vCPU stopped on, so that its registers are the guest's
 	 * (NULL where the backend does that before its run ioctl returns).
 	 * get_cpu: the vCPU's registers as they are (in a fault stub, the
-	 * stub's). set_cpu:
-	 * load c into the vCPU, CS and SS with the descriptors of c's
-	 * selectors (X86_SEL_*), the FS and GS bases and selectors as they
-	 * are. 0 or -1.
+	 * stub's). set_cpu: load c into the vCPU, CS and SS with the
+	 * descriptors of c's selectors (X86_SEL_*), the FS and GS bases and
+	 * selectors as they are. 0 or -1.
 	 */
 	int (*finish)(struct svm_vm *vm);
 	int (*get_cpu)(struct svm_vm *vm, struct svm_cpu *c);

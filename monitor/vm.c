@@ -175,7 +175,7 @@ static void tree_huge(struct svm_vm *vm, bool recycled)
 
 	if (recycled)
 		(void)madvise(vm->mem, vm->mem_size, MADV_NOHUGEPAGE);
-	if (vm->tree_size != 0 && b > a)
+	if (b > a)
 		(void)madvise(vm->mem + a, b - a, MADV_HUGEPAGE);
 }
 
