@@ -61,14 +61,6 @@ static svm_gpa_t phdr_in_memory(const struct elf_image *img,
 	return 0;
 }
 
-static uint64_t cpuid_edx1(void)
-{
-	unsigned a, b, c, d;
-
-	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	return d;
-}
-
 int process_write(struct svm_vm *vm, const uint8_t *file, int argc,
     char *const argv[], int envc, char *const envp[], const char *exe,
     const char *cwd, char *err, size_t errlen)
@@ -122,7 +114,7 @@ int process_write(struct svm_vm *vm, const uint8_t *file, int argc,
 	AUX(AT_EGID, 0);
 	AUX(AT_SECURE, 0);
 	AUX(AT_RANDOM, rnd);
-	AUX(AT_HWCAP, cpuid_edx1());
+	AUX(AT_HWCAP, x86_hwcap());
 	/* HWCAP2_FSGSBASE: the guest's CR4 allows it (x86_cr4()). */
 	AUX(AT_HWCAP2, (x86_cr4() & X86_CR4_FSGSBASE) ? 2 : 0);
 	AUX(AT_CLKTCK, 100);

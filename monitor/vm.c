@@ -213,7 +213,9 @@ static void load(struct svm_vm *vm, const struct elf_image *img,
 		uint64_t bss = s->memsz - s->filesz;
 
 		memcpy(vm->mem + s->vaddr, file + s->offset, s->filesz);
-		populate(vm, s->vaddr + s->filesz, bss < popmax ? bss : popmax);
+		if (bss > 0 && popmax > 0) /* a system call each */
+			populate(vm, s->vaddr + s->filesz,
+			    bss < popmax ? bss : popmax);
 	}
 }
 

@@ -1,5 +1,6 @@
 /* x86_64.c: the guest's page tables, GDT, TSS, IDT and fault stubs. */
 #include <elf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -239,21 +240,48 @@ int x86_program_cpu(struct svm_vm *vm, struct svm_cpu *c)
 	return 1;
 }
 
-unsigned x86_tss_type(void)
+/*
+ * What the three functions below need of the host's CPUID, asked once per
+ * process: a CPUID traps to the outer hypervisor on these machines (6.6 us
+ * on the AMD ones, 12.6 us on the Intel ones), and every start needed four.
+ */
+static struct {
+	pthread_once_t once;
+	unsigned tss_type;
+	uint64_t cr4;
+	uint32_t edx1;
+} host = { .once = PTHREAD_ONCE_INIT };
+
+static void ask_cpuid(void)
 {
 	unsigned a, b, c, d;
 
 	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
 	/* "AuthenticAMD": ebx, edx, ecx */
-	return b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 ? 9 : 11;
+	host.tss_type =
+	    b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 ? 9 : 11;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	host.edx1 = d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	host.cr4 = X86_CR4 | (b & 1 ? X86_CR4_FSGSBASE : 0);
+}
+
+unsigned x86_tss_type(void)
+{
+	pthread_once(&host.once, ask_cpuid);
+	return host.tss_type;
 }
 
 uint64_t x86_cr4(void)
 {
-	unsigned a, b, c, d;
+	pthread_once(&host.once, ask_cpuid);
+	return host.cr4;
+}
 
-	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-	return X86_CR4 | (b & 1 ? X86_CR4_FSGSBASE : 0);
+uint32_t x86_hwcap(void)
+{
+	pthread_once(&host.once, ask_cpuid);
+	return host.edx1;
 }
 
 int x86_setup(struct svm_vm *vm, char *err, size_t errlen)
