@@ -388,7 +388,8 @@ struct svm_config {
 	uint64_t mem_size; /* bytes; 0: SVM_MEM_DEFAULT */
 	uint64_t timeout_ms, max_output;
 	bool stats;
-	bool serve;   /* function mode: the filter allows the reset too */
+	bool serve;   /* function mode: the filter allows the reset, and the
+	               * VM gets what a reset needs (kvm.c, needs_cpuid) */
 	int stdin_fd; /* the app's input (0 is fd 0) */
 	int stdout_fd, stderr_fd; /* the app's output; 0 means 1 and 2 */
 	/* --serve only: where requests come from and answers go (0 and 1);

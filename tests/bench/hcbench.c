@@ -26,11 +26,12 @@ static double now_us(void)
 	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
-static void create(struct svm_vm *vm, char *path, char *arg)
+/* serve: the VM will be served (reset), so it gets what a reset needs. */
+static void create(struct svm_vm *vm, char *path, char *arg, bool serve)
 {
 	char *argv[] = { path, arg, NULL };
 	char err[SVM_ERR_LEN];
-	struct svm_config cfg = { .backend = &svm_backend_kvm };
+	struct svm_config cfg = { .backend = &svm_backend_kvm, .serve = serve };
 
 	if (vm_create(vm, &cfg, path, arg ? 2 : 1, argv, err, sizeof(err)) !=
 	    0) {
@@ -45,7 +46,7 @@ static double table(char *path, char *n)
 	struct svm_vm vm;
 	double t0, t1;
 
-	create(&vm, path, n);
+	create(&vm, path, n, false);
 	t0 = now_us();
 	vm.be->run(&vm);
 	t1 = now_us();
@@ -65,7 +66,7 @@ static double raw(char *path, char *n)
 	long exits = 0;
 	double t0, t1;
 
-	create(&vm, path, n);
+	create(&vm, path, n, false);
 	run =
 	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vm.vcpu_fd, 0);
 	if (run == MAP_FAILED) {
@@ -174,7 +175,7 @@ static void touched(char *path)
 	size_t pages, i, n = 0;
 	unsigned char *v;
 
-	create(&vm, path, NULL);
+	create(&vm, path, NULL, false);
 	vm.be->run(&vm);
 	pages = vm.mem_size / 4096;
 	v = malloc(pages);
@@ -202,7 +203,7 @@ static double reset_call(char *callee, const char *in, bool remap)
 	size_t len;
 	int st, i;
 
-	create(&vm, callee, NULL);
+	create(&vm, callee, NULL, true);
 	vm.reset_by_remap = remap;
 	if (vm_serve_start(&vm, false) < 0) {
 		fprintf(stderr, "hcbench: serve: %s\n", vm.err);
