@@ -53,9 +53,13 @@ static struct {
 static void ask_host(void)
 {
 	host.pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
-	/* Enabling CPUID, as it already is, fails only where it cannot be
-	 * disabled. */
+	/*
+	 * CPUID already faulting for this thread (0: an embedder's choice, or
+	 * rr's) shows it; otherwise enabling it, as it already is, fails only
+	 * where it cannot be disabled. Neither changes the thread's setting.
+	 */
 	host.cpuid_fault =
+	    syscall(SYS_arch_prctl, 0x1011 /* ARCH_GET_CPUID */, 0) == 0 ||
 	    !(syscall(SYS_arch_prctl, 0x1012 /* ARCH_SET_CPUID */, 1) < 0 &&
 	        errno == ENODEV);
 }
