@@ -73,6 +73,13 @@ int hc_random(void *buf, size_t len)
 	return (int)a.ret;
 }
 
+void hc_populate(uint64_t addr, uint64_t len)
+{
+	struct svm_hc_populate a = { addr, len };
+
+	hypercall(SVM_HC_POPULATE, &a);
+}
+
 _Noreturn void hc_exit(int status)
 {
 	struct svm_hc_exit a = { status, 0, (uintptr_t)held.buf, held.len };

@@ -31,11 +31,14 @@ int strcmp(const char *a, const char *b);
  * answer may be held back for hc_exit, which hands it over). hc_read
  * reads up to len bytes of input: the count, 0 at its end, -1; *eof_next
  * says the next read would get the end (the monitor knows). hc_random
- * fills len <= SVM_RANDOM_MAX bytes: 0 or -1. hc_exit does not return.
+ * fills len <= SVM_RANDOM_MAX bytes: 0 or -1. hc_populate asks the monitor
+ * to back whole fresh pages of the brk and mmap area (a hint). hc_exit does
+ * not return.
  */
 int hc_write(int fd, const void *buf, size_t len);
 long hc_read(void *buf, size_t len, int *eof_next);
 int hc_random(void *buf, size_t len);
+void hc_populate(uint64_t addr, uint64_t len);
 _Noreturn void hc_exit(int status);
 
 /* kprintf: a line for the trace and for panics, on fd 2; %s %d %u %x %lx %ld

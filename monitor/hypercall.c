@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -236,6 +237,24 @@ static int hc_exit(struct svm_vm *vm, svm_gpa_t arg)
 	return 1;
 }
 
+static int hc_populate(struct svm_vm *vm, svm_gpa_t arg)
+{
+	struct svm_hc_populate a;
+	uint64_t end = vm->stack_bottom - SVM_PAGE_SIZE; /* mmap_end */
+
+	if (get_args(vm, "populate", arg, &a, sizeof(a)))
+		return 1;
+	if (a.len == 0 || (a.addr | a.len) % SVM_PAGE_SIZE != 0 ||
+	    a.addr < vm->heap_start || a.addr > end || a.len > end - a.addr)
+		return vm_end(vm, SVM_END_GUEST_ERROR,
+		    "populate: bad range %#llx+%#llx",
+		    (unsigned long long)a.addr, (unsigned long long)a.len);
+	/* A hint: a host short of memory just backs the pages later. */
+	if (!vm->serve_filter)
+		(void)madvise(vm->mem + a.addr, a.len, MADV_POPULATE_WRITE);
+	return 0;
+}
+
 static int hc_nop(struct svm_vm *vm, svm_gpa_t arg)
 {
 	(void)vm;
@@ -258,6 +277,7 @@ void hypercall_init(struct svm_vm *vm)
 	hypercall_register(vm, SVM_HC_RANDOM, hc_random);
 	hypercall_register(vm, SVM_HC_EXIT, hc_exit);
 	hypercall_register(vm, SVM_HC_NOP, hc_nop);
+	hypercall_register(vm, SVM_HC_POPULATE, hc_populate);
 	call_init(vm);
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -189,6 +190,10 @@ static void test_syscall(const struct svm_vm *vm, const char *what)
 		    (long)vm->residency },
 		{ "bad-mincore-addr", SYS_mincore, (long)vec, 1, (long)vec },
 		{ "bad-getpid", SYS_getpid, 0, 0, 0 },
+		{ "ok-madvise-populate", SYS_madvise, (long)vm->mem, 4096,
+		    MADV_POPULATE_WRITE },
+		{ "bad-madvise-advice", SYS_madvise, (long)vm->mem, 4096,
+		    MADV_DONTNEED },
 		{ "ok-ppoll", SYS_ppoll, 0, 2, 0 },
 		{ "bad-ppoll-timed", SYS_ppoll, 0, 2, (long)buf },
 		{ "bad-ppoll-nfds", SYS_ppoll, 0, 3, 0 },

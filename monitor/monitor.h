@@ -12,6 +12,11 @@
 
 #include "svm_abi.h"
 
+/* Linux 5.14; musl's headers may predate it. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 /*
  * How a run ended. The CLI maps each to its exit status (main.c); the
  * library itself never exits.

@@ -146,7 +146,8 @@ int process_write(struct svm_vm *vm, const uint8_t *file, int argc,
 	bi.magic = SVM_BOOTINFO_MAGIC;
 	bi.abi_version = SVM_ABI_VERSION;
 	bi.mem_size = vm->mem_size;
-	bi.flags = vm->trace ? SVM_BOOT_TRACE : 0;
+	bi.flags = (vm->trace ? SVM_BOOT_TRACE : 0) |
+	    (vm->serve_filter ? 0 : SVM_BOOT_POPULATE);
 	for (i = 0; i < vm->img.nsegs && i < SVM_BOOT_SEGS; i++) {
 		const struct elf_seg *s = &vm->img.segs[i];
 

@@ -21,6 +21,7 @@
 #define SERVE 2
 #define CORE 8
 #define GDB 16
+#define RUN 32 /* a run, not function mode */
 #define GUEST_MEM (UINT64_MAX - 2)
 #define GUEST_SIZE (UINT64_MAX - 3)
 #define REQ_RUN (UINT64_MAX - 4) /* the backend's run ioctl */
@@ -82,6 +83,9 @@ static const struct rule {
 	{ SYS_mincore, "mincore", GUEST_MEM, GUEST_SIZE, ANY, STATS | CORE,
 	    "--stats: count resident guest pages; --core: find those to "
 	    "dump" },
+	{ SYS_madvise, "madvise", ANY, ANY, MADV_POPULATE_WRITE, RUN,
+	    "the populate hypercall (not in function mode): back fresh heap "
+	    "pages before the guest touches them" },
 	{ SYS_read, "read", FD_REQ, ANY, ANY, SERVE, "--serve: the requests" },
 	{ SYS_write, "write", FD_ANS, ANY, ANY, SERVE, "--serve: the answers" },
 	{ SYS_ioctl, "ioctl", FD_VCPU, REQ_SERVE0, ANY, SERVE,
@@ -191,6 +195,7 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		{ "how", "set", "oldset" },
 		{ "fds", "nfds", "tmo" },
 		{ "olddirfd", "oldpath", "newdirfd" },
+		{ "addr", "len", "advice" },
 	};
 	size_t i;
 
@@ -204,6 +209,7 @@ void seccomp_print(int fd, const struct svm_backend *be)
 		        r->nr == SYS_rt_sigprocmask                     ? 5 :
 		        r->nr == SYS_ppoll                              ? 6 :
 		        r->nr == SYS_linkat || r->nr == SYS_renameat    ? 7 :
+		        r->nr == SYS_madvise                            ? 8 :
 		                                                          0];
 		char a[3][48];
 
@@ -353,7 +359,7 @@ static ssize_t build(const struct svm_vm *vm, struct sock_filter *f, size_t cap,
 	size_t i;
 	unsigned on = (vm->want_stats ? STATS : 0) |
 	    (vm->serve_filter ? SERVE : 0) | (vm->core != NULL ? CORE : 0) |
-	    (vm->gdb != NULL ? GDB : 0);
+	    (vm->gdb != NULL ? GDB : 0) | (!vm->serve_filter ? RUN : 0);
 
 	emit(&b, BPF_LD | BPF_W | BPF_ABS, 0, 0,
 	    offsetof(struct seccomp_data, arch));

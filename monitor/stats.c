@@ -21,6 +21,7 @@ static const char *const hypercall_names[SVM_HC_MAX] = {
 	"nop",
 	"ready",
 	"done",
+	"populate",
 };
 
 /* Guest pages in host memory: populated by the monitor or touched by the app.

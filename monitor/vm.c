@@ -13,10 +13,6 @@
 
 #include "monitor.h"
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
 /*
  * What the program surely touches first, populated by the host beforehand:
  * a first guest touch of a populated page costs about 4.5 us here, of an

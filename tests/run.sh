@@ -222,7 +222,7 @@ else
 fi
 
 # Guests that break the ABI: status 252.
-t "unknown hypercall" 252 "" "svm-sandbox: unknown hypercall 7 at $rip" -- \
+t "unknown hypercall" 252 "" "svm-sandbox: unknown hypercall 8 at $rip" -- \
 	"$svm" "$g/bad_hypercall"
 t "read into read-only text is refused" 252 "" \
 	"svm-sandbox: read: buffer 0x40[0-9a-f]{4}\+0x10 not writable by the program" -- \
@@ -299,10 +299,10 @@ else
 fi
 t "malloc until it fails, then recover" 0 "*" "" -- "$svm" "$g/mallocall"
 t "--stats prints one line of counts" 0 "Hello from svm-sandbox!" \
-	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0, ready 0, done 0; system calls 5, ENOSYS 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
+	"svm-sandbox: stats: [a-z]+, (tdp|shadow|unknown) paging; exits 2 \(io 2, hlt 0, shutdown 0, mmio 0, intr 0, other 0\); hypercalls write 1, read 0, random 0, exit 1, nop 0, ready 0, done 0, populate 0; system calls 5, ENOSYS 0; setup [0-9.]+ ms, guest [0-9.]+ ms, monitor [0-9.]+ ms; guest pages resident [0-9]+" \
 	-- "$svm" --stats "$apps/hello/hello"
 t "--stats=json prints JSON" 0 "Hello from svm-sandbox!" \
-	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0, "ready": 0, "done": 0\}, "syscalls": 5, "enosys": \{"total": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
+	'\{"backend": "[a-z]+", "paging": "(tdp|shadow|unknown)", "exits": \{"total": 2, "io": 2, "hlt": 0, "shutdown": 0, "mmio": 0, "intr": 0, "other": 0\}, "hypercalls": \{"write": 1, "read": 0, "random": 0, "exit": 1, "nop": 0, "ready": 0, "done": 0, "populate": 0\}, "syscalls": 5, "enosys": \{"total": 0\}, "setup_ms": [0-9.]+, "guest_ms": [0-9.]+, "monitor_ms": [0-9.]+, "guest_pages_resident": [0-9]+\}' \
 	-- "$svm" --stats=json "$apps/hello/hello"
 
 # Hostile guests: each misbehaviour ends with its status and one line.
@@ -361,6 +361,13 @@ t "hostile: result into a read-only struct" 252 "" \
 	-- "$svm" "$h" -- hc-struct-in-rodata
 t "hostile: random bytes past SVM_RANDOM_MAX" 252 "" \
 	"svm-sandbox: random: bad buffer 0x[0-9a-f]+\+0x200" -- "$svm" "$h" -- random-too-long
+# The populate hint: whole pages of the brk and mmap area, nothing else.
+t "hostile: populate at both ends of the mmap area is fine" 0 \
+	"populate: the area's both ends are fine" "" -- "$svm" "$h" -- populate-ok
+for c in below guard unaligned wrap empty; do
+	t "hostile: populate-$c is a guest error" 252 "" \
+		"svm-sandbox: populate: bad range 0x[0-9a-f]+\+(0x[0-9a-f]+|0)" -- "$svm" "$h" -- populate-$c
+done
 t "hostile: triple fault (test build destroys the IDT)" 251 "" \
 	"svm-sandbox: guest triple fault \(shutdown\)( at $rip)?" -- \
 	"$tmp/svm-sandbox-test" --test-break-idt "$g/null"
@@ -1185,7 +1192,7 @@ fi
 # Seccomp: after lockdown a syscall outside the filter kills the monitor
 # (SIGSYS: 159 from a shell); the allowed control call does not.
 for c in ok-ioctl-regs ok-write-1 ok-write-2 ok-writev-2 ok-read-0 ok-getrandom \
-	ok-ppoll ok-read-wake ok-write-wake ok-ioctl-regs-fd-high; do
+	ok-ppoll ok-read-wake ok-write-wake ok-ioctl-regs-fd-high ok-madvise-populate; do
 	t "seccomp: $c after lockdown passes" 0 "Hello from svm-sandbox!" "" -- \
 		"$tsvm" --test-syscall=$c "$apps/hello/hello"
 done
@@ -1196,7 +1203,7 @@ t "seccomp: ok-mincore (with --stats) passes" 0 "Hello from svm-sandbox!" \
 for c in bad-ioctl-fd bad-ioctl-request bad-write-3 bad-writev-1 bad-read-3 \
 	bad-getrandom-flags bad-mincore-addr bad-getpid ok-mincore \
 	bad-ppoll-timed bad-ppoll-nfds ok-timer bad-timer \
-	bad-getrandom-flags-high bad-write-x32; do
+	bad-getrandom-flags-high bad-write-x32 bad-madvise-advice; do
 	sh -c '"$@" 2>/dev/null' sh "$tsvm" --test-syscall=$c "$apps/hello/hello" \
 		>"$tmp/out"
 	st=$?

@@ -22,6 +22,15 @@ static void hc_write(uint64_t arg)
 	out32(SVM_HC_PORT_BASE + SVM_HC_WRITE, arg);
 }
 
+/* The populate hint for [addr, addr + len), relative to the mmap area's end. */
+static void populate(uint64_t addr, uint64_t len)
+{
+	static struct svm_hc_populate a;
+
+	a = (struct svm_hc_populate) { addr, len };
+	out32(SVM_HC_PORT_BASE + SVM_HC_POPULATE, (uintptr_t)&a);
+}
+
 int main(int argc, char **argv)
 {
 	struct sysinfo si;
@@ -98,6 +107,28 @@ int main(int argc, char **argv)
 		/* Read-only: the write happens, its result cannot come back. */
 		static const struct svm_hc_write ro = { 0x100000, 0, 1, 0 };
 		hc_write((uintptr_t)&ro);
+	} else if (strncmp(c, "populate-", 9) == 0) {
+		/* The boot info (0x5000, user RO) says where the area is. */
+		const struct svm_bootinfo *bi = (const void *)0x5000;
+		uint64_t lo = (bi->brk_start + 4095) & ~4095ull,
+		         end = bi->mmap_end;
+
+		if (strcmp(c, "populate-ok") == 0) {
+			populate(end - 65536, 65536);
+			populate(lo, 4096);
+			printf("populate: the area's both ends are fine\n");
+			return 0;
+		} else if (strcmp(c, "populate-below") == 0) {
+			populate(lo - 4096, 8192);
+		} else if (strcmp(c, "populate-guard") == 0) {
+			populate(end, 4096); /* the page below the stack */
+		} else if (strcmp(c, "populate-unaligned") == 0) {
+			populate(end - 8192 + 1, 4096);
+		} else if (strcmp(c, "populate-wrap") == 0) {
+			populate(end - 4096, UINT64_MAX - 4095);
+		} else if (strcmp(c, "populate-empty") == 0) {
+			populate(end - 4096, 0);
+		}
 	} else if (strcmp(c, "random-too-long") == 0) {
 		static uint8_t buf[512];
 		struct svm_hc_random r = { (uintptr_t)buf, sizeof(buf), 0 };
