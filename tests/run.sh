@@ -368,6 +368,16 @@ for c in below guard unaligned wrap empty; do
 	t "hostile: populate-$c is a guest error" 252 "" \
 		"svm-sandbox: populate: bad range 0x[0-9a-f]+\+(0x[0-9a-f]+|0)" -- "$svm" "$h" -- populate-$c
 done
+# Function mode ignores the hint: its filter has no madvise, which would kill (159).
+"$svm" --serve "$h" -- populate-ok </dev/null >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 252 ] && grep -qx "populate: the area's both ends are fine" "$tmp/err" &&
+	tail -n 1 "$tmp/err" |
+	grep -qx "svm-sandbox: the program exited with status 0 before it was ready for calls"; then
+	ok "hostile: populate under --serve is ignored (no madvise in its filter)"
+else
+	nok "hostile: populate under --serve is ignored" "status $st: $(head -c 300 "$tmp/err")"
+fi
 t "hostile: triple fault (test build destroys the IDT)" 251 "" \
 	"svm-sandbox: guest triple fault \(shutdown\)( at $rip)?" -- \
 	"$tmp/svm-sandbox-test" --test-break-idt "$g/null"
