@@ -301,15 +301,8 @@ static int start_app(struct svm_vm *vm, struct kvm_backend *kb, char *err,
 static uint64_t unreset_xstate(struct kvm_backend *kb)
 {
 	struct kvm_xcrs x = { 0 };
-	uint64_t w = 0;
-	unsigned a, b, c, d;
-	uint32_t lo, hi;
+	uint64_t w = x86_host_xcr0();
 
-	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	if (c & (1u << 27)) { /* OSXSAVE: the host's CR4 lets us ask */
-		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-		w = (uint64_t)hi << 32 | lo;
-	}
 	if (ioctl(kb->vcpu_fd, KVM_GET_XCRS, &x) == 0 && x.nr_xcrs > 0)
 		w |= x.xcrs[0].value;
 	return (w | svm_test_unreset) & ~(caps.xcr0 & ~svm_test_unreset) &

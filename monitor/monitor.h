@@ -663,6 +663,9 @@ uint64_t x86_cr4(void);
 /* x86_hwcap: AT_HWCAP as Linux gives it on x86: CPUID leaf 1's EDX. */
 uint32_t x86_hwcap(void);
 
+/* x86_host_xcr0: the monitor's own XCR0 (0 without OSXSAVE). */
+uint64_t x86_host_xcr0(void);
+
 /*
  * The entry state for the app, at CPL 3 on the tables x86_setup() built.
  * Macros, because KVM's kvm_sregs/kvm_regs and svmk's svmk_sregs/svmk_regs

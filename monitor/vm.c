@@ -15,13 +15,16 @@
 
 /*
  * What the program surely touches first, populated by the host beforehand:
- * a first guest touch of a populated page costs about 4.5 us here, of an
- * unpopulated one about 35 us, but populating a page the guest never touches
- * is pure loss (it is made, wiped on reset and freed). So: the stack's top
- * and the start of the program's .bss, not the heap (musl's malloc takes
- * little of it at a time) nor the guest kernel's 236 KiB of .bss, of which
- * hello touches 9 pages. Leaving those two out took hello's cold start from
- * 1.96x to 1.81x of the floor in one run here.
+ * a first guest touch of a populated page cost about 4.5 us, of an
+ * unpopulated one about 35 us, on the host this was first measured on (0.94
+ * and 4.3-6.0 us on the AMD machine of 2026-12-02), but populating a page the
+ * guest never touches is pure loss (it is made, wiped on reset and freed).
+ * So: the stack's top and the start of the program's .bss, not the heap up
+ * front (musl's malloc takes little of it at a time; the guest kernel has
+ * the larger pieces backed as it hands them out, SVM_HC_POPULATE) nor the
+ * guest kernel's 236 KiB of .bss, of which hello touches 9 pages. Leaving those
+ * two out took hello's cold start from 1.96x to 1.81x of the floor in one run
+ * here.
  */
 #define POPULATE_STACK 0x4000ull
 #define POPULATE_BSS_MAX 0x100000ull
